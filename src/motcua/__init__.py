@@ -1,0 +1,3 @@
+"""motcua: electronic one-stop system and online public-service portal."""
+
+__version__ = "0.1.0"

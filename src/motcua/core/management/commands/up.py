@@ -1,0 +1,26 @@
+"""``motcua up``: migrate, load the demo province if the database is empty, and serve."""
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Chuẩn bị cơ sở dữ liệu, nạp tỉnh mẫu (nếu còn trống) và chạy máy chủ tại 127.0.0.1:8000."
+
+    def add_arguments(self, parser):
+        parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
+        parser.add_argument("--no-demo", action="store_true", help="Không nạp dữ liệu tỉnh mẫu.")
+        parser.add_argument("--no-serve", action="store_true", help="Chỉ chuẩn bị, không chạy máy chủ.")
+
+    def handle(self, *args, **options):
+        for directory in (settings.VAR_DIR, settings.MEDIA_ROOT, settings.STATIC_ROOT):
+            directory.mkdir(parents=True, exist_ok=True)
+        call_command("migrate", interactive=False, verbosity=0)
+        self.stdout.write(self.style.SUCCESS("Cơ sở dữ liệu đã sẵn sàng."))
+        if not options["no_demo"]:
+            call_command("load-demo", if_empty=True)
+        if options["no_serve"]:
+            return
+        self.stdout.write(f"Mở trình duyệt tại http://{options['addrport']}/  (Ctrl+C để dừng)")
+        call_command("runserver", options["addrport"], use_reloader=False)
