@@ -23,7 +23,9 @@ def validate_agency_code(value: str) -> None:
         return
     if len(value) > AGENCY_CODE_MAX_LENGTH or not AGENCY_CODE_PATTERN.match(value):
         raise ValidationError(
-            _("Mã định danh “%(value)s” không hợp lệ: chỉ gồm chữ in hoa, chữ số và dấu chấm, tối đa 35 ký tự."),
+            _(
+                "Mã định danh “%(value)s” không hợp lệ: chỉ gồm chữ in hoa, chữ số và dấu chấm, tối đa 35 ký tự."
+            ),
             code="invalid_agency_code",
             params={"value": value},
         )
@@ -55,12 +57,22 @@ class AdministrativeUnit(TimeStampedModel):
     division_type = models.CharField(_("loại"), max_length=20, choices=DivisionType.choices)
     level = models.CharField(_("cấp"), max_length=10, choices=Level.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("trực thuộc"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("trực thuộc"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
     valid_to = models.DateField(_("hết hiệu lực từ"), null=True, blank=True)
     replaced_by = models.ForeignKey(
-        "self", verbose_name=_("sáp nhập vào"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "self",
+        verbose_name=_("sáp nhập vào"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     class Meta:
@@ -89,20 +101,35 @@ class Agency(TimeStampedModel):
     kind = models.CharField(_("loại cơ quan"), max_length=20, choices=Kind.choices, default=Kind.DEPARTMENT)
     level = models.CharField(_("cấp"), max_length=10, choices=Level.choices, db_index=True)
     parent = models.ForeignKey(
-        "self", verbose_name=_("cơ quan cấp trên"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("cơ quan cấp trên"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     administrative_unit = models.ForeignKey(
-        AdministrativeUnit, verbose_name=_("địa bàn"), null=True, blank=True, on_delete=models.PROTECT,
+        AdministrativeUnit,
+        verbose_name=_("địa bàn"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="agencies",
     )
     code = models.CharField(
-        _("mã định danh (QCVN 102:2016)"), max_length=AGENCY_CODE_MAX_LENGTH, unique=True,
-        validators=[validate_agency_code], help_text=_("Ví dụ 000.00.12.H42. Dùng làm tiền tố mã hồ sơ."),
+        _("mã định danh (QCVN 102:2016)"),
+        max_length=AGENCY_CODE_MAX_LENGTH,
+        unique=True,
+        validators=[validate_agency_code],
+        help_text=_("Ví dụ 000.00.12.H42. Dùng làm tiền tố mã hồ sơ."),
     )
     code_qd20 = models.CharField(
-        _("mã định danh (QĐ 20/2020)"), max_length=AGENCY_CODE_MAX_LENGTH, blank=True, db_index=True,
-        validators=[validate_agency_code], help_text=_("Ví dụ H42.14"),
+        _("mã định danh (QĐ 20/2020)"),
+        max_length=AGENCY_CODE_MAX_LENGTH,
+        blank=True,
+        db_index=True,
+        validators=[validate_agency_code],
+        help_text=_("Ví dụ H42.14"),
     )
     address = models.CharField(_("địa chỉ"), max_length=300, blank=True)
     phone = models.CharField(_("điện thoại"), max_length=50, blank=True)
@@ -142,7 +169,8 @@ class OneStopUnit(TimeStampedModel):
     afternoon_start = models.TimeField(_("buổi chiều từ"), default=time(13, 30))
     afternoon_end = models.TimeField(_("buổi chiều đến"), default=time(17, 0))
     paper_cutoff = models.TimeField(
-        _("giờ chuyển hồ sơ giấy"), default=time(15, 0),
+        _("giờ chuyển hồ sơ giấy"),
+        default=time(15, 0),
         help_text=_("Hồ sơ giấy tiếp nhận sau giờ này được chuyển vào đầu ngày làm việc tiếp theo."),
     )
     saturday_morning_open = models.BooleanField(_("làm việc sáng thứ Bảy"), default=False)
@@ -170,9 +198,14 @@ class StaffRole(models.TextChoices):
 
 class StaffMembership(TimeStampedModel):
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("cán bộ"), on_delete=models.CASCADE, related_name="memberships"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("cán bộ"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
     )
-    agency = models.ForeignKey(Agency, verbose_name=_("cơ quan"), on_delete=models.CASCADE, related_name="memberships")
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("cơ quan"), on_delete=models.CASCADE, related_name="memberships"
+    )
     role = models.CharField(_("vai trò"), max_length=20, choices=StaffRole.choices)
     title = models.CharField(_("chức danh"), max_length=100, blank=True)
     is_active = models.BooleanField(_("đang hiệu lực"), default=True)

@@ -43,8 +43,12 @@ class Procedure(TimeStampedModel):
     local_code = models.CharField(_("mã TTHC địa phương"), max_length=60, blank=True, db_index=True)
     idqg = models.CharField(_("ID trên CSDL quốc gia"), max_length=60, blank=True)
     current_version = models.ForeignKey(
-        "ProcedureVersion", verbose_name=_("phiên bản đang áp dụng"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        "ProcedureVersion",
+        verbose_name=_("phiên bản đang áp dụng"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     is_active = models.BooleanField(_("đang áp dụng tại địa phương"), default=True)
 
@@ -71,7 +75,9 @@ class ProcedureVersion(TimeStampedModel):
         PUBLISHED = "published", _("Đã công bố")
         RETIRED = "retired", _("Đã bãi bỏ")
 
-    procedure = models.ForeignKey(Procedure, verbose_name=_("thủ tục"), on_delete=models.CASCADE, related_name="versions")
+    procedure = models.ForeignKey(
+        Procedure, verbose_name=_("thủ tục"), on_delete=models.CASCADE, related_name="versions"
+    )
     number = models.PositiveIntegerField(_("phiên bản số"), default=1)
     status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     effective_from = models.DateTimeField(_("hiệu lực từ"), null=True, blank=True, db_index=True)
@@ -81,7 +87,12 @@ class ProcedureVersion(TimeStampedModel):
     name = models.CharField(_("tên thủ tục"), max_length=500)
     procedure_type = models.CharField(_("loại thủ tục"), max_length=100, blank=True)
     field = models.ForeignKey(
-        Field, verbose_name=_("lĩnh vực"), null=True, blank=True, on_delete=models.PROTECT, related_name="versions"
+        Field,
+        verbose_name=_("lĩnh vực"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="versions",
     )
     at_province = models.BooleanField(_("cấp tỉnh"), default=False)
     at_district = models.BooleanField(_("cấp huyện"), default=False)
@@ -96,11 +107,15 @@ class ProcedureVersion(TimeStampedModel):
     reception_address = models.TextField(_("địa chỉ tiếp nhận"), blank=True)
     fee_description = models.TextField(_("phí, lệ phí (mô tả)"), blank=True)
     online_service_level = models.PositiveSmallIntegerField(
-        _("mức độ dịch vụ công trực tuyến"), choices=OnlineServiceLevel.choices, default=OnlineServiceLevel.FORMS,
+        _("mức độ dịch vụ công trực tuyến"),
+        choices=OnlineServiceLevel.choices,
+        default=OnlineServiceLevel.FORMS,
         validators=[MinValueValidator(1), MaxValueValidator(4)],
     )
     postal_submission_allowed = models.BooleanField(_("cho phép nộp qua bưu chính công ích"), default=False)
-    postal_return_allowed = models.BooleanField(_("cho phép trả kết quả qua bưu chính công ích"), default=False)
+    postal_return_allowed = models.BooleanField(
+        _("cho phép trả kết quả qua bưu chính công ích"), default=False
+    )
     online_payment_offered = models.BooleanField(_("có thanh toán trực tuyến"), default=False)
     is_interconnected = models.BooleanField(_("thủ tục liên thông"), default=False)
     cross_boundary_allowed = models.BooleanField(_("tiếp nhận không phụ thuộc địa giới"), default=True)
@@ -132,7 +147,11 @@ class ProcedureVersion(TimeStampedModel):
     def levels(self) -> list[str]:
         return [
             level
-            for level, flag in (("province", self.at_province), ("district", self.at_district), ("commune", self.at_commune))
+            for level, flag in (
+                ("province", self.at_province),
+                ("district", self.at_district),
+                ("commune", self.at_commune),
+            )
             if flag
         ]
 
@@ -141,8 +160,15 @@ class ProcedureVersion(TimeStampedModel):
 
         self.search_name = fold(self.name)
         self.search_text = fold(
-            " ".join([self.name, self.keywords, self.procedure.national_code, self.procedure.local_code,
-                      self.field.name if self.field_id else ""])
+            " ".join(
+                [
+                    self.name,
+                    self.keywords,
+                    self.procedure.national_code,
+                    self.procedure.local_code,
+                    self.field.name if self.field_id else "",
+                ]
+            )
         )
         super().save(*args, **kwargs)
 
@@ -159,7 +185,12 @@ class ProcedureAgency(models.Model):
     version = models.ForeignKey(ProcedureVersion, on_delete=models.CASCADE, related_name="agency_roles")
     role = models.CharField(_("vai trò"), max_length=20, choices=Role.choices)
     agency = models.ForeignKey(
-        Agency, verbose_name=_("cơ quan"), null=True, blank=True, on_delete=models.PROTECT, related_name="procedure_roles"
+        Agency,
+        verbose_name=_("cơ quan"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="procedure_roles",
     )
     # Agencies outside this province (ministries) are kept by name and code only.
     external_code = models.CharField(_("mã đơn vị"), max_length=60, blank=True)
@@ -194,7 +225,9 @@ class ProcedureCase(models.Model):
     order = models.PositiveSmallIntegerField(_("thứ tự"), default=1)
     name = models.CharField(_("tên trường hợp"), max_length=500)
     processing_time = models.DecimalField(_("thời hạn giải quyết"), max_digits=7, decimal_places=2, default=0)
-    time_unit = models.CharField(_("đơn vị thời gian"), max_length=16, choices=TimeUnit.choices, default=TimeUnit.WORKING_DAYS)
+    time_unit = models.CharField(
+        _("đơn vị thời gian"), max_length=16, choices=TimeUnit.choices, default=TimeUnit.WORKING_DAYS
+    )
     online_processing_time = models.DecimalField(
         _("thời hạn khi nộp trực tuyến"), max_digits=7, decimal_places=2, null=True, blank=True
     )
@@ -249,7 +282,9 @@ class CaseComponent(models.Model):
     form_url = models.URLField(_("đường dẫn mẫu đơn"), max_length=500, blank=True)
     replaceable_by_result_code = models.CharField(_("thay thế bằng mã kết quả"), max_length=60, blank=True)
     accepted_types = models.CharField(
-        _("định dạng chấp nhận"), max_length=100, default=DEFAULT_ACCEPTED_TYPES,
+        _("định dạng chấp nhận"),
+        max_length=100,
+        default=DEFAULT_ACCEPTED_TYPES,
         help_text=_("Các phần mở rộng cách nhau bởi dấu phẩy, ví dụ pdf,jpg,png"),
     )
     max_size_mb = models.PositiveSmallIntegerField(_("dung lượng tối đa (MB)"), default=10)
@@ -290,18 +325,28 @@ class Fee(models.Model):
 
     version = models.ForeignKey(ProcedureVersion, on_delete=models.CASCADE, related_name="fees")
     case = models.ForeignKey(
-        ProcedureCase, verbose_name=_("trường hợp"), null=True, blank=True, on_delete=models.CASCADE, related_name="fees",
+        ProcedureCase,
+        verbose_name=_("trường hợp"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="fees",
         help_text=_("Để trống nếu áp dụng cho mọi trường hợp."),
     )
     channel = models.CharField(
-        _("kênh nộp"), max_length=10, choices=Channel.choices, blank=True,
+        _("kênh nộp"),
+        max_length=10,
+        choices=Channel.choices,
+        blank=True,
         help_text=_("Để trống nếu áp dụng cho mọi kênh."),
     )
     kind = models.CharField(_("loại"), max_length=10, choices=Kind.choices, default=Kind.CHARGE)
     code = models.CharField(_("mã phí, lệ phí"), max_length=60, blank=True)
     amount = models.PositiveBigIntegerField(_("số tiền (đồng)"), default=0)
     description = models.TextField(_("mô tả"), blank=True)
-    timing = models.CharField(_("thời điểm thu"), max_length=10, choices=Timing.choices, default=Timing.BEFORE)
+    timing = models.CharField(
+        _("thời điểm thu"), max_length=10, choices=Timing.choices, default=Timing.BEFORE
+    )
     exemptions = models.TextField(_("đối tượng miễn, giảm"), blank=True)
 
     class Meta:

@@ -14,7 +14,9 @@ from .models import Procedure, ProcedureVersion
 
 
 @transaction.atomic
-def procedure_version_publish(*, version: ProcedureVersion, effective_from: datetime | None = None) -> ProcedureVersion:
+def procedure_version_publish(
+    *, version: ProcedureVersion, effective_from: datetime | None = None
+) -> ProcedureVersion:
     """Publish ``version`` from ``effective_from`` (default: now) and close the version it replaces."""
     version = ProcedureVersion.objects.select_for_update().get(pk=version.pk)
     if version.status != ProcedureVersion.Status.DRAFT:
