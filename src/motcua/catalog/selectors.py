@@ -59,6 +59,12 @@ def procedure_search(
             | Q(agency_roles__external_code=agency_code)
         ).distinct()
     if level:
+        if level not in {"province", "district", "commune"}:
+            from django.utils.translation import gettext as _
+
+            from motcua.core.errors import ValidationFailed
+
+            raise ValidationFailed(_("Cấp thực hiện phải là province, district hoặc commune."))
         versions = versions.filter(**{f"at_{level}": True})
     if field_code:
         versions = versions.filter(field__code=field_code)
