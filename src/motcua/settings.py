@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Lets ninja render its docs from the bundled Swagger UI files (no CDN) and whitenoise find them.
+    "ninja",
     "motcua.core",
     "motcua.agencies",
     "motcua.accounts",
