@@ -120,6 +120,9 @@ class ProcedureVersion(TimeStampedModel):
     is_interconnected = models.BooleanField(_("thủ tục liên thông"), default=False)
     cross_boundary_allowed = models.BooleanField(_("tiếp nhận không phụ thuộc địa giới"), default=True)
     raw_package = models.JSONField(_("gói tin CSDL quốc gia"), null=True, blank=True)
+    # SHA-256 of the normalised national package this version was imported from (see catalog.importer);
+    # an identical package imported again is recognised as unchanged.
+    package_hash = models.CharField(_("mã băm gói tin"), max_length=64, blank=True, editable=False, db_index=True)
     # Diacritic-free, lower-case copies for search (see core.text.fold); kept in sync on save.
     search_name = models.TextField(editable=False, default="")
     search_text = models.TextField(editable=False, default="")
