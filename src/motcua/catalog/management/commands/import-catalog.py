@@ -9,7 +9,6 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from motcua.catalog.importer import CatalogFileError, import_catalog_packages, packages_from_bytes
 
@@ -26,19 +25,17 @@ def _effective_date(value: str) -> date:
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
-        "Nhập gói tin thủ tục hành chính từ CSDL quốc gia (JSON GoiTinThuTucQG) và in báo cáo."
-    )
+    help = "Nhập gói tin thủ tục hành chính từ CSDL quốc gia (JSON GoiTinThuTucQG) và in báo cáo."
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help=gettext_lazy("Tệp JSON; dùng “-” để đọc từ đầu vào chuẩn."))
+        parser.add_argument("file", help=_("Tệp JSON; dùng “-” để đọc từ đầu vào chuẩn."))
         parser.add_argument(
-            "--dry-run", action="store_true", help=gettext_lazy("Kiểm tra và báo cáo nhưng không lưu gì.")
+            "--dry-run", action="store_true", help=_("Kiểm tra và báo cáo nhưng không lưu gì.")
         )
         parser.add_argument(
             "--effective-from",
             metavar="YYYY-MM-DD",
-            help=gettext_lazy("Ngày các phiên bản mới bắt đầu có hiệu lực (mặc định: ngay lúc nhập)."),
+            help=_("Ngày các phiên bản mới bắt đầu có hiệu lực (mặc định: ngay lúc nhập)."),
         )
 
     def handle(self, *args, file: str, dry_run: bool, effective_from: str | None, **options):
