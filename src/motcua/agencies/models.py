@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from motcua.core.calendar import WorkingSchedule
 from motcua.core.models import TimeStampedModel
 
 # Both official styles (QCVN 102:2016 "000.00.12.H42" and QĐ 20/2020 "H42.14") are opaque strings
@@ -181,6 +182,17 @@ class OneStopUnit(TimeStampedModel):
 
     def __str__(self) -> str:
         return str(self.agency)
+
+    def working_schedule(self) -> WorkingSchedule:
+        """This unit's office hours, paper cut-off and Saturday opening for the working-day calendar."""
+        return WorkingSchedule(
+            morning_start=self.morning_start,
+            morning_end=self.morning_end,
+            afternoon_start=self.afternoon_start,
+            afternoon_end=self.afternoon_end,
+            paper_cutoff=self.paper_cutoff,
+            saturday_morning=self.saturday_morning_open,
+        )
 
     def clean(self) -> None:
         if not (self.morning_start < self.morning_end <= self.afternoon_start < self.afternoon_end):
