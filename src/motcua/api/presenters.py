@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
@@ -112,7 +113,8 @@ def procedure_detail(version: ProcedureVersion, *, request: HttpRequest) -> dict
         **procedure_summary(version),
         "version": {
             "number": version.number,
-            "effective_from": version.effective_from,
+            # In the province's time zone (+07:00) rather than UTC, as people read it.
+            "effective_from": timezone.localtime(version.effective_from),
             "publication_decision": version.publication_decision,
         },
         "procedure_type": version.procedure_type,

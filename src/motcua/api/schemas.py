@@ -41,7 +41,7 @@ class PageQuery(Schema):
     )
 
 
-class ProcedureListQuery(PageQuery):
+class ProcedureFilters(Schema):
     q: str = Field(
         "",
         max_length=200,
@@ -59,12 +59,21 @@ class ProcedureListQuery(PageQuery):
     )
 
 
-class AgencyListQuery(PageQuery):
+class AgencyFilters(Schema):
     q: str = Field(
         "", max_length=200, description="Từ khóa tìm trong tên, tên viết tắt và mã; không phân biệt dấu."
     )
     level: LevelCode | None = Field(None, description="Cấp: province, district hoặc commune.")
     kind: AgencyKindCode | None = Field(None, description="Loại cơ quan.")
+
+
+# Filters come first in the documented parameters, paging last (pydantic orders base fields by reversed MRO).
+class ProcedureListQuery(PageQuery, ProcedureFilters):
+    pass
+
+
+class AgencyListQuery(PageQuery, AgencyFilters):
+    pass
 
 
 # --- Shared pieces ----------------------------------------------------------------------------------------
@@ -243,6 +252,14 @@ class AgencyOut(Schema):
 
 class AgencyPage(PageMeta):
     items: list[AgencyOut]
+
+
+# --- System -------------------------------------------------------------------------------------------------
+
+
+class HealthOut(Schema):
+    status: Literal["ok"] = Field(description="“ok” khi hệ thống hoạt động.")
+    version: str = Field(description="Phiên bản phần mềm.")
 
 
 # --- Errors -------------------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from motcua import __version__
+from motcua.api.schemas import HealthOut
 from motcua.core.errors import ApplicationError
 
 logger = logging.getLogger(__name__)
@@ -70,6 +71,27 @@ class MotcuaAPI(NinjaAPI):
         ]
         wrapped.append(re_path(r"^.*$", _unknown_path, name="unknown-path"))
         return wrapped, app_name, namespace
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        """Ninja's document, with error responses typed application/problem+json and described in Vietnamese."""
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for path_item in schema.get("paths", {}).values():
+            for operation in path_item.values():
+                for status, response in operation.get("responses", {}).items():
+                    response["description"] = RESPONSE_DESCRIPTIONS.get(str(status), response["description"])
+                    content = response.get("content", {})
+                    body = content.get("application/json", {})
+                    if body.get("schema", {}).get("$ref", "").endswith("/Problem"):
+                        content[PROBLEM_JSON] = content.pop("application/json")
+        return schema
+
+
+# Documentation of each response status in the OpenAPI document (fixed text, so the document is stable).
+RESPONSE_DESCRIPTIONS = {
+    "200": "Thành công.",
+    "404": "Không tìm thấy (problem+json).",
+    "422": "Tham số không hợp lệ (problem+json, có danh sách lỗi theo từng tham số).",
+}
 
 
 def _unknown_path(request: HttpRequest, *args, **kwargs) -> HttpResponse:
@@ -238,6 +260,6 @@ api.add_router("/agencies", agencies_router)
 api.add_router("/calendar", calendar_router)
 
 
-@api.get("/health", tags=["system"], operation_id="health", summary="Tình trạng hệ thống")
+@api.get("/health", response=HealthOut, tags=["system"], operation_id="health", summary="Tình trạng hệ thống")
 def health(request):
     return {"status": "ok", "version": __version__}

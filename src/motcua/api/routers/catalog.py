@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ninja import Query, Router
+from ninja import Path, Query, Router
 
 from motcua.api import presenters
 from motcua.api.pagination import paginate
@@ -47,5 +47,7 @@ def procedure_list_endpoint(request, filters: Query[ProcedureListQuery]):
         "Mã không tồn tại hoặc thủ tục không còn áp dụng trả về 404."
     ),
 )
-def procedure_detail_endpoint(request, code: str):
+def procedure_detail_endpoint(
+    request, code: str = Path(..., description="Mã TTHC quốc gia, ví dụ 1.001234.", max_length=20)
+):
     return presenters.procedure_detail(procedure_in_force(national_code=code), request=request)
