@@ -118,6 +118,9 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("MOTCUA_STATIC_ROOT", VAR_DIR / "static"))
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
+# Browsers and proxies keep static files a day; pages link the site's own files with a ?v=<content hash>
+# ({% asset %} in portal/templatetags/assets.py), so a changed style sheet is fetched at once.
+WHITENOISE_MAX_AGE = 0 if DEBUG else int(os.environ.get("MOTCUA_STATIC_MAX_AGE", 24 * 3600))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MOTCUA_MEDIA_ROOT", VAR_DIR / "media"))
 STORAGES = {

@@ -88,6 +88,180 @@ def procedure_search(
     return versions
 
 
+# --- Public catalog pages (portal) -------------------------------------------------------------------
+
+ONLINE_FILTERS = {
+    # value of the portal's "online" filter -> lookup on online_service_level
+    "online": {"online_service_level__gte": 3},
+    "partial": {"online_service_level": 3},
+    "full": {"online_service_level": 4},
+}
+
+
+def _with_list_details(versions: QuerySet[ProcedureVersion]) -> QuerySet[ProcedureVersion]:
+    """Prefetch what a result row shows (field, implementing agencies, cases) in a fixed number of queries."""
+    from django.db.models import Prefetch
+
+    from .models import ProcedureAgency, ProcedureCase
+
+    return versions.select_related("procedure", "field").prefetch_related(
+        Prefetch(
+            "agency_roles",
+            queryset=ProcedureAgency.objects.filter(role=ProcedureAgency.Role.IMPLEMENTING).select_related(
+                "agency"
+            ),
+            to_attr="implementing_roles",
+        ),
+        Prefetch("cases", queryset=ProcedureCase.objects.order_by("order", "id"), to_attr="case_list"),
+    )
+
+
+def procedure_browse(
+    *,
+    query: str = "",
+    agency_code: str = "",
+    level: str = "",
+    field_code: str = "",
+    online: str = "",
+    postal: bool = False,
+    at: datetime | None = None,
+) -> QuerySet[ProcedureVersion]:
+    """``procedure_search`` plus the portal's filters (online level, postal service), ready for a result list.
+
+    ``online`` is "" (any), "online" (level 3 or 4), "partial" (level 3) or "full" (level 4, toàn trình);
+    ``postal`` keeps procedures whose dossier may be submitted or whose result may be returned by post.
+    """
+    if online and online not in ONLINE_FILTERS:
+        from django.utils.translation import gettext as _
+
+        from motcua.core.errors import ValidationFailed
+
+        raise ValidationFailed(_("Mức độ trực tuyến không hợp lệ."))
+    versions = procedure_search(
+        query=query, agency_code=agency_code, level=level, field_code=field_code, at=at
+    )
+    if online:
+        versions = versions.filter(**ONLINE_FILTERS[online])
+    if postal:
+        versions = versions.filter(Q(postal_submission_allowed=True) | Q(postal_return_allowed=True))
+    return _with_list_details(versions)
+
+
+def case_component_form_get(*, national_code: str, component_id: int):
+    """A component of a published version of ``national_code`` that has a form file to download.
+
+    Raises ``NotFound`` when the component is unknown, belongs to another procedure or to a draft, or has
+    no uploaded form.
+    """
+    from django.utils.translation import gettext as _
+
+    from motcua.core.errors import NotFound
+
+    from .models import CaseComponent
+
+    component = (
+        CaseComponent.objects.filter(
+            pk=component_id,
+            case__version__procedure__national_code=national_code,
+            case__version__status__in=[ProcedureVersion.Status.PUBLISHED, ProcedureVersion.Status.RETIRED],
+        )
+        .exclude(form_file="")
+        .first()
+    )
+    if component is None:
+        raise NotFound(_("Không tìm thấy biểu mẫu này."))
+    return component
+
+
+def catalog_overview(*, at: datetime | None = None) -> dict[str, int]:
+    """Counts for the portal's home page: procedures in force, online, fully online, and per level."""
+    from django.db.models import Count
+
+    return versions_in_force(at).aggregate(
+        total=Count("id"),
+        online=Count("id", filter=Q(online_service_level__gte=3)),
+        fully_online=Count("id", filter=Q(online_service_level=4)),
+        postal=Count("id", filter=Q(postal_submission_allowed=True) | Q(postal_return_allowed=True)),
+        province=Count("id", filter=Q(at_province=True)),
+        district=Count("id", filter=Q(at_district=True)),
+        commune=Count("id", filter=Q(at_commune=True)),
+    )
+
+
+def fields_with_procedure_counts(*, at: datetime | None = None):
+    """Fields (lĩnh vực) holding at least one procedure in force, each with ``procedure_count``."""
+    from django.db.models import Count
+
+    from .models import Field
+
+    in_force = versions_in_force(at).values("pk")
+    return (
+        Field.objects.annotate(
+            procedure_count=Count("versions", filter=Q(versions__in=in_force), distinct=True)
+        )
+        .filter(procedure_count__gt=0)
+        .order_by("name")
+    )
+
+
+def field_get(*, code: str):
+    """The field ``code``; raises ``NotFound``."""
+    from django.utils.translation import gettext as _
+
+    from motcua.core.errors import NotFound
+
+    from .models import Field
+
+    field = Field.objects.filter(code=code).first()
+    if field is None:
+        raise NotFound(_("Không tìm thấy lĩnh vực có mã %(code)s.") % {"code": code})
+    return field
+
+
+def agencies_with_procedure_counts(*, at: datetime | None = None, levels: list[str] | None = None):
+    """Active agencies with a role in at least one procedure in force, each with ``procedure_count``.
+
+    Ordered province, district, commune level, then by name.
+    """
+    from django.db.models import Case, Count, IntegerField, Value, When
+
+    from motcua.agencies.models import Agency, Level
+
+    in_force = versions_in_force(at).values("pk")
+    agencies = Agency.objects.filter(is_active=True)
+    if levels:
+        agencies = agencies.filter(level__in=levels)
+    return (
+        agencies.annotate(
+            procedure_count=Count(
+                "procedure_roles__version", filter=Q(procedure_roles__version__in=in_force), distinct=True
+            ),
+            level_order=Case(
+                When(level=Level.PROVINCE, then=Value(0)),
+                When(level=Level.DISTRICT, then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            ),
+        )
+        .filter(procedure_count__gt=0)
+        .order_by("level_order", "name")
+    )
+
+
+def most_used_procedures(*, limit: int = 6, at: datetime | None = None) -> list[ProcedureVersion]:
+    """The procedures citizens use most, for the home page.
+
+    The catalog holds no usage figures yet (dossiers come later), so fully online procedures come first,
+    then partially online ones, then by name; a dossier-count ranking can replace this without changing
+    callers.
+    """
+    return list(
+        _with_list_details(versions_in_force(at)).order_by(
+            "-online_service_level", "search_name", "procedure__national_code"
+        )[:limit]
+    )
+
+
 def procedure_list(
     *,
     query: str = "",
