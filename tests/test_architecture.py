@@ -12,6 +12,7 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "motcua"
 # Lower layers never import higher ones; apps in the same layer do not import each other.
 LAYERS = {
     "core": 0,
+    "sandbox": 0,  # partner stand-ins (SMS gateway, ...): import nothing from motcua
     "agencies": 1,
     "accounts": 1,
     "catalog": 2,

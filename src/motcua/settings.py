@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "motcua.agencies",
     "motcua.accounts",
     "motcua.catalog",
+    "motcua.notifications",
     "motcua.api",
     "motcua.portal",
     "motcua.demo",
@@ -161,3 +162,25 @@ LOGGING = {
 # The province this installation serves (shown in page headers and on forms).
 MOTCUA_PROVINCE_NAME = os.environ.get("MOTCUA_PROVINCE_NAME", "")
 MOTCUA_API_PAGE_SIZE_MAX = 100
+
+# Notifications outbox (docs/notifications.md). SMS provider: "log" (embedded default: a log line with the
+# phone masked), "http" (JSON to MOTCUA_SMS_URL, e.g. the sandbox of motcua.sandbox.sms) or a dotted class path.
+MOTCUA_SMS_PROVIDER = os.environ.get("MOTCUA_SMS_PROVIDER", "log")
+MOTCUA_SMS_URL = os.environ.get("MOTCUA_SMS_URL", "")
+MOTCUA_SMS_API_KEY = os.environ.get("MOTCUA_SMS_API_KEY", "")
+MOTCUA_SMS_API_KEY_HEADER = os.environ.get("MOTCUA_SMS_API_KEY_HEADER", "X-API-Key")
+MOTCUA_SMS_SENDER = os.environ.get("MOTCUA_SMS_SENDER", "MOTCUA")
+# Send SMS without Vietnamese diacritics (160 characters per part instead of 70).
+MOTCUA_SMS_ASCII = env_bool("MOTCUA_SMS_ASCII", False)
+# Outbox worker: attempts before a message becomes a dead letter; backoff base × 2^(attempt-1), ±20 %, capped.
+# The defaults keep retrying for about three hours.
+MOTCUA_WORKER_MAX_ATTEMPTS = int(os.environ.get("MOTCUA_WORKER_MAX_ATTEMPTS", "10"))
+MOTCUA_WORKER_BACKOFF_SECONDS = float(os.environ.get("MOTCUA_WORKER_BACKOFF_SECONDS", "30"))
+MOTCUA_WORKER_BACKOFF_MAX_SECONDS = float(os.environ.get("MOTCUA_WORKER_BACKOFF_MAX_SECONDS", "3600"))
+MOTCUA_WORKER_POLL_SECONDS = float(os.environ.get("MOTCUA_WORKER_POLL_SECONDS", "2"))
+MOTCUA_WORKER_BATCH_SIZE = int(os.environ.get("MOTCUA_WORKER_BATCH_SIZE", "20"))
+# A message claimed longer ago than this (its worker died mid-send) goes back to the queue.
+MOTCUA_WORKER_CLAIM_TIMEOUT_SECONDS = float(os.environ.get("MOTCUA_WORKER_CLAIM_TIMEOUT_SECONDS", "300"))
+MOTCUA_WORKER_SEND_TIMEOUT_SECONDS = float(os.environ.get("MOTCUA_WORKER_SEND_TIMEOUT_SECONDS", "15"))
+# Run the worker as a thread inside the web process (the embedded default); false when `motcua worker` runs.
+MOTCUA_WORKER_IN_PROCESS = env_bool("MOTCUA_WORKER_IN_PROCESS", True)

@@ -1,0 +1,66 @@
+"""Message templates: which exist, what context each needs, and how a message is rendered per channel.
+
+Files live in ``templates/notifications/<key>/``: ``subject.txt`` (one line), ``sms.txt`` (short, one line)
+and ``email.txt`` (the longer text, also used for portal messages). Messages are rendered in the site's
+language and time zone whatever the caller's, so a citizen always reads dd/mm/yyyy HH:MM in Vietnam time.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from motcua.core.text import normalize_spaces
+
+
+@dataclass(frozen=True)
+class MessageTemplate:
+    key: str
+    label: str
+    required: tuple[str, ...]
+
+
+TEMPLATES: dict[str, MessageTemplate] = {
+    t.key: t
+    for t in (
+        MessageTemplate("received", _("Tiếp nhận hồ sơ, hẹn trả kết quả"), ("dossier_code",)),
+        MessageTemplate(
+            "supplement_request", _("Yêu cầu bổ sung hồ sơ"), ("dossier_code", "missing_documents")
+        ),
+        MessageTemplate("refusal", _("Từ chối hồ sơ"), ("dossier_code", "reasons")),
+        MessageTemplate("apology", _("Xin lỗi, hẹn lại ngày trả"), ("dossier_code", "new_appointment_at")),
+        MessageTemplate("result_ready", _("Đã có kết quả"), ("dossier_code",)),
+        MessageTemplate("early_return", _("Trả kết quả trước hẹn"), ("dossier_code", "appointment_at")),
+    )
+}
+
+# Context keys that hold a list of lines (a single string is accepted and wrapped).
+LIST_KEYS = ("missing_documents", "reasons")
+
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def template_choices() -> list[tuple[str, str]]:
+    return [(t.key, t.label) for t in TEMPLATES.values()]
+
+
+def render_message(*, template: str, channel: str, context: dict) -> tuple[str, str]:
+    """Return ``(subject, body)`` of ``template`` for ``channel`` ("sms" gets the short text)."""
+    context = {**context, "channel": channel}
+    with translation.override(settings.LANGUAGE_CODE), timezone.override(settings.TIME_ZONE):
+        subject = normalize_spaces(render_to_string(f"notifications/{template}/subject.txt", context))
+        if channel == "sms":
+            body = normalize_spaces(render_to_string(f"notifications/{template}/sms.txt", context))
+        else:
+            body = _tidy(render_to_string(f"notifications/{template}/email.txt", context))
+    return subject, body
+
+
+def _tidy(text: str) -> str:
+    lines = "\n".join(line.rstrip() for line in text.strip().splitlines())
+    return _BLANK_LINES.sub("\n\n", lines)
