@@ -113,7 +113,8 @@ def run_worker(
     batch_size = settings.MOTCUA_WORKER_BATCH_SIZE
     total = WorkerStats()
     while not stop.is_set():
-        close_old_connections()
+        if not connection.in_atomic_block:  # (the caller's transaction, e.g. a test, is left alone)
+            close_old_connections()  # drop a broken or expired connection, as Django does per request
         try:
             outbox_release_stale()
             batch = deliver_due(limit=batch_size)
