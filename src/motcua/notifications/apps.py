@@ -1,7 +1,17 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.utils.translation import gettext_lazy as _
 
 
 class NotificationsConfig(AppConfig):
     name = "motcua.notifications"
     verbose_name = _("Thông báo")
+
+    def ready(self) -> None:
+        if apps.is_installed("motcua.dossiers"):
+            from motcua.dossiers.signals import dossier_event_recorded
+
+            from .events import queue_messages_for_dossier_event
+
+            dossier_event_recorded.connect(
+                queue_messages_for_dossier_event, dispatch_uid="notifications.outbox"
+            )
