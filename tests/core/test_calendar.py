@@ -24,7 +24,8 @@ from motcua.core.calendar import (
     parse_moment,
 )
 from motcua.core.errors import ValidationFailed
-from tests.core.conftest import HOLIDAY_TABLE, SWAPPED_SATURDAYS
+
+from .holiday_table import HOLIDAY_TABLE, SWAPPED_SATURDAYS
 
 
 def at(text: str) -> datetime:

@@ -22,7 +22,8 @@ from motcua.core.calendar import (
     get_calendar,
 )
 from motcua.core.models import CalendarOverride
-from tests.core.conftest import HOLIDAY_TABLE, SWAPPED_SATURDAYS
+
+from .holiday_table import HOLIDAY_TABLE, SWAPPED_SATURDAYS
 
 Kind = CalendarOverride.Kind
 
