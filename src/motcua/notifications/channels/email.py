@@ -14,13 +14,16 @@ from . import DeliveryError
 
 def deliver(message) -> str:
     message_id = _message_id(message)
+    # A stable Message-ID lets mail systems drop a copy re-sent after a lost acknowledgement.
+    headers = {"Message-ID": message_id}
+    if message.reference:
+        headers["X-Motcua-Reference"] = message.reference
     email = EmailMessage(
         subject=message.subject,
         body=message.body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.recipient],
-        # A stable Message-ID lets mail systems drop a copy re-sent after a lost acknowledgement.
-        headers={"Message-ID": message_id, "X-Motcua-Reference": message.reference},
+        headers=headers,
         connection=get_connection(
             fail_silently=False,
             timeout=getattr(settings, "EMAIL_TIMEOUT", None) or settings.MOTCUA_WORKER_SEND_TIMEOUT_SECONDS,
