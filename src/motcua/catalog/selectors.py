@@ -271,22 +271,44 @@ def procedure_list(
     online_only: bool = False,
     at: datetime | None = None,
 ) -> QuerySet[ProcedureVersion]:
-    """``procedure_search`` with what a list shows (cases, agencies) loaded in a fixed number of queries."""
+    """``procedure_search`` with what a list shows (cases, agencies) loaded in a fixed number of queries.
+
+    Only the columns a list shows are selected: the long texts and the raw national package stay in the
+    database, which keeps the rows the database sorts small.
+    """
     from django.db.models import Prefetch
 
     from .models import ProcedureCase
 
-    return procedure_search(
-        query=query,
-        agency_code=agency_code,
-        level=level,
-        field_code=field_code,
-        online_only=online_only,
-        at=at,
-    ).prefetch_related(
-        Prefetch("cases", queryset=ProcedureCase.objects.order_by("order", "id")),
-        Prefetch("agency_roles", queryset=_agency_roles_in_order()),
+    return (
+        procedure_search(
+            query=query,
+            agency_code=agency_code,
+            level=level,
+            field_code=field_code,
+            online_only=online_only,
+            at=at,
+        )
+        .only(*LIST_COLUMNS)
+        .prefetch_related(
+            Prefetch("cases", queryset=ProcedureCase.objects.order_by("order", "id")),
+            Prefetch("agency_roles", queryset=_agency_roles_in_order()),
+        )
     )
+
+
+LIST_COLUMNS = (
+    "name",
+    "search_name",
+    "at_province",
+    "at_district",
+    "at_commune",
+    "online_service_level",
+    "procedure__national_code",
+    "procedure__local_code",
+    "field__code",
+    "field__name",
+)
 
 
 def procedure_in_force(*, national_code: str, at: datetime | None = None) -> ProcedureVersion:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from motcua.agencies.models import Level
 
@@ -28,7 +29,7 @@ class ProcedureFilterForm(forms.Form):
     )
     agency = forms.ChoiceField(label=_("Cơ quan thực hiện"), required=False)
     level = forms.ChoiceField(label=_("Cấp thực hiện"), required=False)
-    field = forms.ChoiceField(label=_("Lĩnh vực"), required=False)
+    field = forms.ChoiceField(label=pgettext_lazy("one field", "Lĩnh vực"), required=False)
     online = forms.ChoiceField(label=_("Dịch vụ công trực tuyến"), required=False, choices=ONLINE_CHOICES)
     postal = forms.BooleanField(label=_("Nộp hồ sơ hoặc nhận kết quả qua bưu chính công ích"), required=False)
 
