@@ -14,8 +14,10 @@ from __future__ import annotations
 
 from copy import deepcopy
 from decimal import Decimal
+from functools import cache
 
 import factory
+from django.contrib.auth.hashers import make_password
 from factory.django import DjangoModelFactory
 
 from motcua.accounts.models import User
@@ -32,6 +34,12 @@ from motcua.catalog.models import Procedure as CatalogProcedure
 from motcua.catalog.services import procedure_version_create_draft, procedure_version_publish
 
 PASSWORD = "mat-khau-thu-nghiem"
+
+
+@cache
+def password_hash() -> str:
+    """The hash of ``PASSWORD``, computed once: password hashing is slow on purpose."""
+    return make_password(PASSWORD)
 
 
 def agency_code(n: int, province: str = "H56") -> str:
@@ -93,7 +101,7 @@ class UserFactory(DjangoModelFactory):
     email = factory.LazyAttribute(lambda user: f"{user.username}@example.invalid")
     phone = factory.Sequence(lambda n: f"09{n + 1:08d}")
     kind = User.Kind.CITIZEN
-    password = factory.django.Password(PASSWORD)
+    password = factory.LazyFunction(lambda: password_hash())
 
 
 class StaffUserFactory(UserFactory):

@@ -94,6 +94,6 @@ def test_not_json_exits_non_zero_from_the_real_command(tmp_path):
         env=env,
         timeout=120,
     )
-    assert result.returncode == 1
+    assert result.returncode == 1, result.stderr
     assert "Tệp không phải JSON hợp lệ (dòng 1, cột 1)" in result.stderr
     assert result.stdout == ""
