@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "motcua.agencies",
     "motcua.accounts",
     "motcua.catalog",
+    "motcua.dossiers",
     "motcua.notifications",
     "motcua.api",
     "motcua.portal",

@@ -520,3 +520,16 @@ def test_default_effective_from_is_now():
     import_catalog_packages([national_package()])
     version = ProcedureVersion.objects.get()
     assert start <= version.effective_from <= timezone.now() + timedelta(seconds=1)
+
+
+@pytest.mark.django_db
+def test_the_minimal_package_of_the_documentation_imports():
+    doc = (Path(__file__).parents[2] / "docs" / "catalog-import.md").read_text(encoding="utf-8")
+    section = doc[doc.index("## A minimal package") :]
+    block = section[
+        section.index("```json") + len("```json") : section.index("```\n", section.index("```json") + 7)
+    ]
+    report = import_catalog_packages(packages_from_data(json.loads(block)))
+    assert [r.status for r in report.records] == [ImportStatus.ACCEPTED], report.lines()
+    case = ProcedureCase.objects.get()
+    assert (case.name, case.processing_time) == ("Trường hợp chung", Decimal("0.50"))
