@@ -53,7 +53,7 @@ _STYLES = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <w:pPrDefault><w:pPr><w:spacing w:before="0" w:after="80" w:line="300" w:lineRule="auto"/></w:pPr></w:pPrDefault>
 </w:docDefaults>
 <w:style w:type="paragraph" w:default="1" w:styleId="Normal"><w:name w:val="Normal"/><w:qFormat/></w:style>
-<w:style w:type="paragraph" w:styleId="Title"><w:name w:val="Title"/><w:basedOn w:val="Normal"/><w:qFormat/><w:pPr><w:jc w:val="center"/><w:spacing w:before="240" w:after="240"/></w:pPr><w:rPr><w:b/><w:sz w:val="28"/><w:szCs w:val="28"/></w:rPr></w:style>
+<w:style w:type="paragraph" w:styleId="Title"><w:name w:val="Title"/><w:basedOn w:val="Normal"/><w:qFormat/><w:pPr><w:spacing w:before="240" w:after="240"/><w:jc w:val="center"/></w:pPr><w:rPr><w:b/><w:sz w:val="28"/><w:szCs w:val="28"/></w:rPr></w:style>
 </w:styles>"""
 
 _CORE_PROPERTIES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
@@ -74,18 +74,22 @@ class FormTemplate:
     fields: list[str] = field(default_factory=list)
     note: str = ""
     signer: str = "NGƯỜI YÊU CẦU"
+    signature_hint: str = "(Ký, ghi rõ họ tên)"
 
 
-def _run(text: str, *, bold: bool = False, italic: bool = False, underline: bool = False, size: int = 0) -> str:
+def _run(
+    text: str, *, bold: bool = False, italic: bool = False, underline: bool = False, size: int = 0
+) -> str:
+    # Child order is fixed by the schema (CT_RPr): b, i, ..., sz, szCs, ..., u.
     props = []
     if bold:
         props.append("<w:b/>")
     if italic:
         props.append("<w:i/>")
-    if underline:
-        props.append('<w:u w:val="single"/>')
     if size:
         props.append(f'<w:sz w:val="{size}"/><w:szCs w:val="{size}"/>')
+    if underline:
+        props.append('<w:u w:val="single"/>')
     rpr = f"<w:rPr>{''.join(props)}</w:rPr>" if props else ""
     return f'<w:r>{rpr}<w:t xml:space="preserve">{escape(text)}</w:t></w:r>'
 
@@ -94,7 +98,10 @@ def _tab() -> str:
     return "<w:r><w:tab/></w:r>"
 
 
-def _paragraph(runs: str, *, align: str = "", style: str = "", dotted_tab: bool = False, indent_left: int = 0) -> str:
+def _paragraph(
+    runs: str, *, align: str = "", style: str = "", dotted_tab: bool = False, indent_left: int = 0
+) -> str:
+    # Child order is fixed by the schema (CT_PPr): pStyle, tabs, ind, jc.
     props = []
     if style:
         props.append(f'<w:pStyle w:val="{style}"/>')
@@ -122,11 +129,15 @@ def _document_xml(form: FormTemplate) -> str:
         # "Họ và tên: ........" – the dotted leader of a right tab fills the line to the margin.
         body.append(_paragraph(_run(f"{label}: ") + _tab(), dotted_tab=True))
     if form.note:
-        body.append(_paragraph(_run(form.note, italic=True)))
+        body.append(_paragraph(_run(form.note, italic=True), align="both"))
     body.append(_paragraph(""))
-    body.append(_paragraph(_run("……………, ngày …… tháng …… năm ……", italic=True), align="right"))
-    body.append(_paragraph(_run(form.signer, bold=True), align="right", indent_left=_TEXT_WIDTH // 2))
-    body.append(_paragraph(_run("(Ký, ghi rõ họ tên)", italic=True), align="right", indent_left=_TEXT_WIDTH // 2))
+    # Place, date and signature are centred in the right half of the page, as on official forms.
+    half = _TEXT_WIDTH // 2
+    body.append(
+        _paragraph(_run("……………, ngày …… tháng …… năm ……", italic=True), align="center", indent_left=half)
+    )
+    body.append(_paragraph(_run(form.signer, bold=True), align="center", indent_left=half))
+    body.append(_paragraph(_run(form.signature_hint, italic=True), align="center", indent_left=half))
     section = (
         f'<w:sectPr><w:pgSz w:w="{_PAGE_WIDTH}" w:h="{_PAGE_HEIGHT}"/>'
         f'<w:pgMar w:top="{_MARGIN_TOP}" w:right="{_MARGIN_RIGHT}" w:bottom="{_MARGIN_BOTTOM}" '

@@ -103,7 +103,9 @@ def _load_administrative_units(spec: dict) -> int:
     units: dict[str, AdministrativeUnit] = {}
     valid_from = _date(spec.get("valid_from"))
     for item in spec["administrative_units"]:
-        unit = AdministrativeUnit.objects.filter(code=item["code"]).first() or AdministrativeUnit(code=item["code"])
+        unit = AdministrativeUnit.objects.filter(code=item["code"]).first() or AdministrativeUnit(
+            code=item["code"]
+        )
         unit.name = item["name"]
         unit.division_type = item["division_type"]
         unit.level = item["level"]
@@ -214,15 +216,16 @@ def _refit_levels(package: dict, spec: dict, levels: list[str]) -> None:
             _("Dữ liệu mẫu: thủ tục %(code)s không gắn được với cơ quan của phương án này.")
             % {"code": package["MaTTHC"]}
         )
-    package["CAPTHUCHIEN"] = [{"CAPTHUCHIEN": _LEVEL_CODES[level], "TENCAP": _LEVEL_TITLES[level]} for level in levels]
+    package["CAPTHUCHIEN"] = [
+        {"CAPTHUCHIEN": _LEVEL_CODES[level], "TENCAP": _LEVEL_TITLES[level]} for level in levels
+    ]
     package["COQUANTHUCHIEN"] = committees
     package["COQUANCOTHAMQUYEN"] = copy.deepcopy(committees)
     description = ", ".join(_COMMITTEE_DESCRIPTIONS[level] for level in levels)
     package["MOTACOQUANTHUCHIEN"] = package["MOTACOQUANTHAMQUYEN"] = description
     if "district" in levels:
-        package["DIACHITIEPNHAN"] = (
-            "Bộ phận Tiếp nhận và Trả kết quả của Ủy ban nhân dân cấp huyện"
-            + (" hoặc cấp xã" if "commune" in levels else "")
+        package["DIACHITIEPNHAN"] = "Bộ phận Tiếp nhận và Trả kết quả của Ủy ban nhân dân cấp huyện" + (
+            " hoặc cấp xã" if "commune" in levels else ""
         )
 
 
@@ -258,7 +261,11 @@ def form_template(form_name: str) -> FormTemplate:
     if spec is None:
         return FormTemplate(title=form_name, fields=list(_DEFAULT_FORM_FIELDS))
     return FormTemplate(
-        title=form_name, recipient=spec.get("recipient", ""), fields=list(spec["fields"]), note=spec.get("note", "")
+        title=form_name,
+        recipient=spec.get("recipient", ""),
+        fields=list(spec["fields"]),
+        note=spec.get("note", ""),
+        **{key: spec[key] for key in ("signer", "signature_hint") if key in spec},
     )
 
 
@@ -315,7 +322,9 @@ def _load_accounts(spec: dict, agencies: dict[str, Agency], password: str) -> li
         is_staff=True,
         is_superuser=True,
     )
-    accounts.append(DemoAccount(admin["username"], admin["full_name"], _("Quản trị toàn hệ thống (superuser)")))
+    accounts.append(
+        DemoAccount(admin["username"], admin["full_name"], _("Quản trị toàn hệ thống (superuser)"))
+    )
 
     roles = dict(StaffRole.choices)
     for item in accounts_data["staff"]:
@@ -352,7 +361,9 @@ def _load_accounts(spec: dict, agencies: dict[str, Agency], password: str) -> li
             is_staff=False,
             is_superuser=False,
         )
-        accounts.append(DemoAccount(user.username, user.full_name, str(kinds(user.kind).label), item["address"]))
+        accounts.append(
+            DemoAccount(user.username, user.full_name, str(kinds(user.kind).label), item["address"])
+        )
     return accounts
 
 
@@ -369,7 +380,9 @@ def demo_province_load(*, variant: str = DEFAULT_VARIANT, password: str = DEFAUL
     try:
         validate_password(password)
     except ValidationError as exc:
-        raise ValidationFailed(_("Mật khẩu demo không đạt yêu cầu: %(errors)s") % {"errors": " ".join(exc.messages)}) from exc
+        raise ValidationFailed(
+            _("Mật khẩu demo không đạt yêu cầu: %(errors)s") % {"errors": " ".join(exc.messages)}
+        ) from exc
     report = DemoLoadReport(variant=variant, title=spec["title"])
     with transaction.atomic():
         report.administrative_units = _load_administrative_units(spec)

@@ -9,13 +9,21 @@ from django.utils.translation import gettext as _
 
 from motcua.agencies.models import Agency
 from motcua.core.errors import ApplicationError
-from motcua.demo.services import DEFAULT_PASSWORD, DEFAULT_VARIANT, VARIANTS, DemoLoadReport, demo_province_load
+from motcua.demo.services import (
+    DEFAULT_PASSWORD,
+    DEFAULT_VARIANT,
+    VARIANTS,
+    DemoLoadReport,
+    demo_province_load,
+)
 
 
 def account_table(report: DemoLoadReport) -> list[str]:
     """The accounts as a plain-text table, one row per account."""
     header = [_("Tên đăng nhập"), _("Họ và tên"), _("Vai trò"), _("Cơ quan, địa chỉ")]
-    rows = [[account.username, account.full_name, account.role, account.agency] for account in report.accounts]
+    rows = [
+        [account.username, account.full_name, account.role, account.agency] for account in report.accounts
+    ]
     widths = [max(len(row[column]) for row in [header, *rows]) for column in range(len(header))]
 
     def line(cells):
@@ -38,7 +46,9 @@ class Command(BaseCommand):
             "--variant",
             choices=VARIANTS,
             default=DEFAULT_VARIANT,
-            help=_("two-level: tỉnh và xã sau 01/7/2025 (mặc định); three-level: tỉnh, huyện, xã trước sắp xếp."),
+            help=_(
+                "two-level: tỉnh và xã sau 01/7/2025 (mặc định); three-level: tỉnh, huyện, xã trước sắp xếp."
+            ),
         )
         parser.add_argument(
             "--password",
@@ -67,7 +77,11 @@ class Command(BaseCommand):
         )
         write(
             _("Đơn vị hành chính: %(units)d · cơ quan: %(agencies)d · bộ phận một cửa: %(one_stop)d")
-            % {"units": report.administrative_units, "agencies": report.agencies, "one_stop": report.one_stop_units}
+            % {
+                "units": report.administrative_units,
+                "agencies": report.agencies,
+                "one_stop": report.one_stop_units,
+            }
         )
         write(_("Thủ tục hành chính: %(summary)s") % {"summary": report.catalog.summary()})
         for record in report.catalog.records:
