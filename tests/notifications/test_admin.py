@@ -42,6 +42,7 @@ def test_outbox_list_is_in_vietnamese_with_filters_and_few_queries(
     assert "Hộp thư gửi đi" in page
     assert "Gửi lại" in page
     assert "Chờ gửi" in page and "Tin nhắn SMS" in page  # filter choices
+    assert "Tiếp nhận hồ sơ, hẹn trả kết quả" in page  # template labels, not keys
     assert page.count("000.00.12.H56-260313-0007") >= 15
 
     response = staff_client.get(url, {"status__exact": "failed"})

@@ -28,7 +28,6 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     list_filter = ("status", "channel", "template")
     search_fields = ("reference", "recipient", "subject")
     date_hierarchy = "created_at"
-    list_select_related = False
     actions = ["resend"]
     fieldsets = (
         (None, {"fields": ("channel", "recipient", "user", "reference", "template", "subject", "body")}),

@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.core.models import TimeStampedModel
 
+from .message_templates import template_choices
+
 
 class OutboxMessage(TimeStampedModel):
     class Channel(models.TextChoices):
@@ -40,7 +42,7 @@ class OutboxMessage(TimeStampedModel):
         blank=True,
         related_name="outbox_messages",
     )
-    template = models.CharField(_("mẫu thông báo"), max_length=64)
+    template = models.CharField(_("mẫu thông báo"), max_length=64, choices=template_choices())
     context = models.JSONField(_("dữ liệu mẫu"), default=dict, blank=True, encoder=DjangoJSONEncoder)
     subject = models.CharField(_("tiêu đề"), max_length=255, blank=True)
     body = models.TextField(_("nội dung"))

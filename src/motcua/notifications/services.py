@@ -33,7 +33,7 @@ Status = OutboxMessage.Status
 # Path of the portal's dossier lookup page; a caller may pass its own ``lookup_url`` in the context.
 LOOKUP_PATH = "/tra-cuu/"
 _PHONE_SEPARATORS = re.compile(r"[\s.\-()]")
-_VN_MOBILE = re.compile(r"^0\d{9}$")
+_VN_MOBILE = re.compile(r"^0[35789]\d{8}$")  # mobile prefixes since the 2018 renumbering
 
 
 @transaction.atomic
