@@ -30,7 +30,9 @@ from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 import holidays
+from django.conf import settings
 from django.db import models, transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -266,7 +268,9 @@ def calendar_year(year: int) -> CalendarYear:
     if cached is not None:
         return cached
     generation = _state.generation
-    resolved = build_calendar_year(year, _load_overrides(year))
+    # Day names are data shared by every request: build them in the site language, not the caller's.
+    with translation.override(settings.LANGUAGE_CODE):
+        resolved = build_calendar_year(year, _load_overrides(year))
     with _state.lock:
         if generation == _state.generation:  # not reset while loading
             _state.years[year] = resolved
