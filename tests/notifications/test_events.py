@@ -109,6 +109,13 @@ def test_actions_without_a_message_queue_nothing():
     assert not OutboxMessage.objects.exists()
 
 
+def test_missing_data_is_logged_and_does_not_block_the_dossier(caplog):
+    dossier = make_dossier(appointment_at=None)
+    assert on_dossier_event(make_event("notify_early_return", dossier, pk=9)) == []
+    assert f"dossier {CODE}, event 9: no early_return message, missing ['appointment_at']" in caplog.text
+    assert not OutboxMessage.objects.exists()
+
+
 def test_supplement_request_lists_the_items_of_the_request():
     supplement = SimpleNamespace(
         items=[{"name": "Bản sao Giấy chứng sinh", "note": "bản có chứng thực"}, "Tờ khai có chữ ký"],

@@ -18,6 +18,7 @@ from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .message_templates import TEMPLATES
 from .models import OutboxMessage
 from .services import normalise_phone, notification_enqueue
 
@@ -47,6 +48,12 @@ def on_dossier_event(event, *, dossier=None) -> list[OutboxMessage]:
     if not dossier.code:  # e.g. a paper dossier refused at the counter before it was given a code
         return []
     context = {**_dossier_context(dossier), **_CONTEXT_BUILDERS[template](dossier, event)}
+    missing = [key for key in TEMPLATES[template].required if not context.get(key)]
+    if missing:  # a data gap must not block the dossier change; it is logged for the operators instead
+        logger.error(
+            "dossier %s, event %s: no %s message, missing %s", dossier.code, event.pk, template, missing
+        )
+        return []
     messages = []
     for channel, recipient, user in _recipients(dossier):
         messages.append(
