@@ -476,3 +476,14 @@ def test_server_error_page_is_vietnamese_and_standalone(rf):
 def test_pages_are_read_only(client, catalog):
     assert client.post("/thu-tuc/").status_code == 405
     assert client.post("/thu-tuc/1.001193/").status_code == 405
+
+
+def test_pages_stay_vietnamese_for_a_phone_set_to_english(client, catalog):
+    html = text(client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9"))
+    assert '<html lang="vi">' in html
+    assert "Tra cứu thủ tục hành chính" in html
+
+
+def test_unknown_language_cookie_falls_back_to_vietnamese(client, db):
+    client.cookies["django_language"] = "fr"
+    assert '<html lang="vi">' in text(client.get("/"))
