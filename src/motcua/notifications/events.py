@@ -18,7 +18,7 @@ from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .message_templates import TEMPLATES
+from .message_templates import missing_context
 from .models import OutboxMessage
 from .services import normalise_phone, notification_enqueue
 
@@ -48,26 +48,24 @@ def on_dossier_event(event, *, dossier=None) -> list[OutboxMessage]:
     if not dossier.code:  # e.g. a paper dossier refused at the counter before it was given a code
         return []
     context = {**_dossier_context(dossier), **_CONTEXT_BUILDERS[template](dossier, event)}
-    missing = [key for key in TEMPLATES[template].required if not context.get(key)]
+    missing = missing_context(template, context)
     if missing:  # a data gap must not block the dossier change; it is logged for the operators instead
         logger.error(
             "dossier %s, event %s: no %s message, missing %s", dossier.code, event.pk, template, missing
         )
         return []
-    messages = []
-    for channel, recipient, user in _recipients(dossier):
-        messages.append(
-            notification_enqueue(
-                channel=channel,
-                recipient=recipient,
-                user=user,
-                template=template,
-                context=context,
-                reference=dossier.code,
-                idempotency_key=f"dossier-event:{event.pk}:{channel}",
-            )
+    return [
+        notification_enqueue(
+            channel=channel,
+            recipient=recipient,
+            user=user,
+            template=template,
+            context=context,
+            reference=dossier.code,
+            idempotency_key=f"dossier-event:{event.pk}:{channel}",
         )
-    return messages
+        for channel, recipient, user in _recipients(dossier)
+    ]
 
 
 def queue_messages_for_dossier_event(sender, *, event, dossier=None, **kwargs) -> None:

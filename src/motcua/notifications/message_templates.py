@@ -49,6 +49,11 @@ def template_choices() -> list[tuple[str, str]]:
     return [(t.key, t.label) for t in TEMPLATES.values()]
 
 
+def missing_context(template: str, context: dict) -> list[str]:
+    """The required context keys of ``template`` that ``context`` leaves empty."""
+    return [key for key in TEMPLATES[template].required if not context.get(key)]
+
+
 def render_message(*, template: str, channel: str, context: dict) -> tuple[str, str]:
     """Return ``(subject, body)`` of ``template`` for ``channel`` ("sms" gets the short text)."""
     context = {**context, "channel": channel}

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from motcua.core.errors import Conflict, ValidationFailed
 
 from .channels import redact_secrets
-from .message_templates import LIST_KEYS, TEMPLATES, render_message
+from .message_templates import LIST_KEYS, TEMPLATES, missing_context, render_message
 from .models import OutboxMessage
 from .wakeup import wake_workers
 
@@ -57,7 +57,7 @@ def notification_enqueue(
         raise ValidationFailed(_("Kênh thông báo không hợp lệ: %(channel)s.") % {"channel": channel})
     if template not in TEMPLATES:
         raise ValidationFailed(_("Mẫu thông báo không tồn tại: %(template)s.") % {"template": template})
-    missing = [key for key in TEMPLATES[template].required if context.get(key) in (None, "", [], ())]
+    missing = missing_context(template, context)
     if missing:
         raise ValidationFailed(
             _("Thiếu dữ liệu cho mẫu thông báo: %(keys)s.") % {"keys": ", ".join(missing)},
