@@ -13,6 +13,8 @@ from django.utils import timezone
 from motcua.catalog.models import CaseComponent, Procedure, ProcedureCase, ProcedureVersion
 from motcua.catalog.services import procedure_version_create_draft, procedure_version_publish
 
+from .catalog_data import make_agency
+
 pytestmark = pytest.mark.django_db
 
 
@@ -487,3 +489,15 @@ def test_pages_stay_vietnamese_for_a_phone_set_to_english(client, catalog):
 def test_unknown_language_cookie_falls_back_to_vietnamese(client, db):
     client.cookies["django_language"] = "fr"
     assert '<html lang="vi">' in text(client.get("/"))
+
+
+def test_long_agency_lists_are_folded(client, catalog):
+    from motcua.catalog.models import ProcedureAgency
+
+    version = catalog["birth"]
+    for number in range(6):
+        agency = make_agency(f"000.20.{number:02d}.H42", f"Ủy ban nhân dân xã Mẫu {number}", "commune")
+        ProcedureAgency.objects.create(version=version, role=ProcedureAgency.Role.IMPLEMENTING, agency=agency)
+    html = text(client.get("/thu-tuc/1.001193/"))
+    assert "<details><summary>7 cơ quan</summary>" in html
+    assert html.count("<details><summary>") == 1  # the single competent agency stays open
