@@ -43,7 +43,6 @@ def url(model, view: str, *args) -> str:
         (Agency, lambda: AgencyFactory(parent=AgencyFactory())),
         (OneStopUnit, lambda: OneStopUnitFactory(served_agencies=[AgencyFactory()])),
         (StaffMembership, StaffMembershipFactory),
-        (User, lambda: StaffMembershipFactory().user),
     ],
 )
 def test_changelist_add_and_change_pages_render(admin_client, model, make):
@@ -140,46 +139,24 @@ def test_one_stop_unit_hours_are_checked(admin_client):
     assert list(OneStopUnit.objects.get(agency=agency).served_agencies.all()) == [served]
 
 
-def test_user_page_shows_and_saves_staff_memberships(admin_client):
-    user = UserFactory(kind=User.Kind.STAFF, is_staff=True)
+def test_staff_membership_is_added_from_its_own_page(admin_client):
+    user = UserFactory(kind=User.Kind.STAFF, is_staff=True, full_name="Lê Văn Tiếp Nhận")
     agency = AgencyFactory(name="Trung tâm Phục vụ hành chính công tỉnh")
-    change = url(User, "change", user.pk)
-    page = admin_client.get(change).content.decode()
-    assert "phân công cán bộ" in page.lower()
-
-    form = admin_client.get(change).context["adminform"].form
-    data = {name: value for name, value in form.initial.items() if value is not None}
-    data.update(
-        {
-            "username": user.username,
-            "kind": user.kind,
-            "date_joined_0": "01/01/2025",
-            "date_joined_1": "08:00:00",
-            "memberships-TOTAL_FORMS": "1",
-            "memberships-INITIAL_FORMS": "0",
-            "memberships-MIN_NUM_FORMS": "0",
-            "memberships-MAX_NUM_FORMS": "1000",
-            "memberships-0-agency": agency.pk,
-            "memberships-0-role": StaffRole.RECEPTION_OFFICER,
-            "memberships-0-title": "Chuyên viên",
-            "memberships-0-is_active": "on",
-        }
+    response = admin_client.post(
+        url(StaffMembership, "add"),
+        {"user": user.pk, "agency": agency.pk, "role": StaffRole.RECEPTION_OFFICER, "is_active": "on"},
     )
-    data.pop("password", None)
-    data.pop("groups", None)
-    data.pop("user_permissions", None)
-    data.pop("last_login", None)
-    data.pop("date_joined", None)
-    data["is_staff"] = "on"
-    data["is_active"] = "on"
-    response = admin_client.post(change, data)
-    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+    assert response.status_code == 302
     membership = StaffMembership.objects.get(user=user)
     assert (membership.agency, membership.role) == (agency, StaffRole.RECEPTION_OFFICER)
-
-
-def test_user_add_page_has_no_membership_inline(admin_client):
-    assert "memberships-TOTAL_FORMS" not in admin_client.get(url(User, "add")).content.decode()
+    content = results(admin_client.get(url(StaffMembership, "changelist"), {"q": "Tiếp Nhận"}))
+    assert "Lê Văn Tiếp Nhận" in content
+    # The same role twice in one agency is refused.
+    response = admin_client.post(
+        url(StaffMembership, "add"),
+        {"user": user.pk, "agency": agency.pk, "role": StaffRole.RECEPTION_OFFICER, "is_active": "on"},
+    )
+    assert response.status_code == 200 and StaffMembership.objects.count() == 1
 
 
 def test_administrative_units_filter_by_state(admin_client):

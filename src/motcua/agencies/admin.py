@@ -1,7 +1,7 @@
 """Admin for administrative units, agencies, one-stop units and staff memberships.
 
-Staff memberships also appear inline on the user page: this module re-registers the accounts user admin
-with that inline, so ``accounts`` keeps no dependency on ``agencies``.
+Staff memberships have their own list rather than an inline on the user page: ``agencies`` and ``accounts``
+sit in the same layer and may not import each other (tests/test_architecture.py).
 """
 
 from __future__ import annotations
@@ -14,9 +14,6 @@ from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-
-from motcua.accounts.admin import MotcuaUserAdmin
-from motcua.accounts.models import User
 
 from .models import AdministrativeUnit, Agency, OneStopUnit, StaffMembership
 
@@ -260,26 +257,3 @@ class StaffMembershipAdmin(admin.ModelAdmin):
     search_fields = ("user__username", "user__full_name", "user__email", "agency__name", "agency__code")
     list_select_related = ("user", "agency")
     autocomplete_fields = ("user", "agency")
-
-
-class StaffMembershipInline(admin.TabularInline):
-    model = StaffMembership
-    fk_name = "user"
-    fields = ("agency", "role", "title", "is_active")
-    autocomplete_fields = ("agency",)
-    extra = 0
-
-
-class UserWithMembershipsAdmin(MotcuaUserAdmin):
-    """The accounts user admin plus the user's staff memberships."""
-
-    inlines = (*MotcuaUserAdmin.inlines, StaffMembershipInline)
-
-    def get_inline_instances(self, request, obj=None):
-        # The add page only asks for a username and password; roles are set once the user exists.
-        return super().get_inline_instances(request, obj) if obj is not None else []
-
-
-if admin.site.is_registered(User):
-    admin.site.unregister(User)
-admin.site.register(User, UserWithMembershipsAdmin)
