@@ -3,7 +3,8 @@
 A .docx file is a zip of XML parts (Office Open XML, ECMA-376). A form needs four parts: the content
 types, the package relationships, the document and its styles. The layout follows Vietnamese
 administrative documents: Times New Roman 13 pt, the national motto centred at the top, the title in
-bold capitals, then labelled lines filled with dots for the applicant to complete by hand.
+bold capitals, then labelled lines filled with dots for the applicant to complete by hand. The text is
+document content, not interface text: official forms are in Vietnamese whatever the reader's language.
 """
 
 from __future__ import annotations
