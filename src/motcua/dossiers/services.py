@@ -284,6 +284,8 @@ def _save_documents(
     now: datetime,
 ) -> list[dict]:
     """Write components and files; returns a summary for the event payload."""
+    if not documents:
+        return []
     summary = []
     existing = {c.case_component_id: c for c in dossier.components.all() if c.case_component_id}
     for document, files in zip(documents, checked, strict=True):
