@@ -719,3 +719,49 @@ def available_transitions(dossier: Dossier, actor, *, now: datetime | None = Non
 
 def transitions_into(status: int) -> Iterable[Transition]:
     return [t for t in TRANSITIONS_LIST if any(target.status == status for target in t.targets)]
+
+
+# --- Documentation ------------------------------------------------------------------------------------------
+
+
+def _states_text(states: Iterable[State]) -> str:
+    return "<br>".join(state.label() for state in states)
+
+
+def render_markdown_table() -> str:
+    """The transition table as Markdown (docs/workflow.md embeds it; a test keeps them equal)."""
+    lines = [
+        "| Thao tác (`name`) | Từ trạng thái | Sang trạng thái | Ai được thực hiện | Lý do | Điều kiện |",
+        "|---|---|---|---|---|---|",
+    ]
+    for t in TRANSITIONS_LIST:
+        who = "<br>".join(permit.label() for permit in t.permits)
+        reason = gettext("bắt buộc") if t.reason_required else ""
+        lines.append(
+            f"| {t.label} (`{t.name}`) | {_states_text(t.sources)} | {_states_text(t.targets)} | {who} | "
+            f"{reason} | {f'`{t.guard}`' if t.guard else ''} |"
+        )
+    return "\n".join(lines)
+
+
+def render_mermaid() -> str:
+    """A Mermaid state diagram of the national statuses and the transitions between them."""
+    lines = ["stateDiagram-v2"]
+    for status in DossierStatus:
+        lines.append(f'    s{status.value} : {status.value} {status.label}')
+    edges: dict[tuple[str, str], list[str]] = {}
+    for t in TRANSITIONS_LIST:
+        for source in t.sources:
+            start = "[*]" if source.is_new else f"s{source.status}"
+            for target in t.targets:
+                end = start if target.status is None else f"s{target.status}"
+                if end == start and not source.is_new:
+                    continue
+                names = edges.setdefault((start, end), [])
+                if t.name not in names:
+                    names.append(t.name)
+    for (start, end), names in edges.items():
+        lines.append(f"    {start} --> {end} : {', '.join(names)}")
+    for status in sorted(FINAL_STATUSES):
+        lines.append(f"    s{status} --> [*]")
+    return "\n".join(lines)
