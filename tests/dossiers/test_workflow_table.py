@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 
 from motcua.core.errors import Conflict, PermissionDenied, ValidationFailed
 from motcua.dossiers import services
+from motcua.dossiers.models import Dossier, DossierCodeCounter
 from motcua.dossiers.workflow import (
     NEW,
     SYSTEM,
@@ -225,3 +227,44 @@ def test_people_must_say_which_revision_they_saw(world):
 
 def test_every_transition_name_is_unique_and_indexed():
     assert len(TRANSITIONS) == len(TRANSITIONS_LIST)
+
+
+def test_creation_checks_the_role_before_the_input(world):
+    with pytest.raises(PermissionDenied):
+        world.submit_online(actor=AnonymousUser())
+    with pytest.raises(PermissionDenied):  # even with an invalid applicant, the role is checked first
+        world.register(actor=world.citizen, applicant=world.applicant(identity_number="123"))
+    with pytest.raises(PermissionDenied):
+        services.dossier_refuse_at_counter(
+            actor=world.specialist,
+            procedure_case=world.case,
+            receiving_agency=world.center,
+            competent_agency=world.department,
+            applicant=world.applicant(),
+            reason="x",
+        )
+    assert not Dossier.objects.exists() and not DossierCodeCounter.objects.exists()
+
+
+def test_submission_input_is_validated(world):
+    with pytest.raises(ValidationFailed):
+        world.submit_online(applicant=world.applicant(identity_number="04209000123"))
+    with pytest.raises(ValidationFailed):
+        world.submit_online(applicant=world.applicant(email="not-an-address"))
+    with pytest.raises(ValidationFailed):
+        world.submit_online(summary="x" * 1001)
+    with pytest.raises(ValidationFailed):  # the centre does not receive for this agency
+        world.submit_online(competent_agency=world.outsider.memberships.get().agency)
+    with pytest.raises(ValidationFailed):  # the department has no one-stop unit of its own
+        world.submit_online(receiving_agency=world.department)
+    business = world.submit_online(
+        applicant=world.applicant(
+            kind="business", name="Công ty TNHH An Bình", identity_number="0101234567-001"
+        ),
+        submitter=services.SubmitterData(
+            name="Lê Văn Bình", identity_number="042090001235", phone="0987654321"
+        ),
+    )
+    assert business.applicant_kind == "business"
+    assert business.submitter_name == "Lê Văn Bình"
+    assert business.summary == "Đề nghị cấp phiếu lý lịch tư pháp"

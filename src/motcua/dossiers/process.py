@@ -122,14 +122,19 @@ class ProcessStep(models.Model):
             )
 
 
+def limit_hours(amount: Decimal, unit: str) -> Decimal:
+    """A time limit in working hours; working and calendar days count 8 hours each."""
+    if unit == TimeUnit.WORKING_HOURS:
+        return Decimal(amount)
+    return Decimal(amount) * HOURS_PER_DAY
+
+
 def legal_hours_of(case: ProcedureCase, *, online: bool = False) -> Decimal:
-    """A case's time limit in working hours; calendar days count 8 hours like working days."""
+    """A case's time limit in working hours (the online one for online dossiers when the case has it)."""
     amount = case.processing_time
     if online and case.online_processing_time is not None:
         amount = case.online_processing_time
-    if case.time_unit == TimeUnit.WORKING_HOURS:
-        return Decimal(amount)
-    return Decimal(amount) * HOURS_PER_DAY
+    return limit_hours(amount, case.time_unit)
 
 
 def total_allotment(steps: Iterable[tuple[int, Decimal]]) -> Decimal:

@@ -50,11 +50,12 @@ from .models import (
     SupplementInterval,
 )
 from .plan import Plan, plan_of
-from .process import ProcessStep, ProcessTemplate, allotment_error, legal_hours_of, total_allotment
+from .process import ProcessStep, ProcessTemplate, allotment_error, limit_hours, total_allotment
 from .selectors import process_template_for
 from .signals import dossier_event_recorded, dossier_transition_committed
 from .workflow import (
     SYSTEM,
+    TRANSITIONS,
     UNCHANGED,
     ActorContext,
     DossierStatus,
@@ -120,7 +121,10 @@ Apply = Callable[[Dossier, datetime, ActorContext], dict | None]
 
 
 def _actor_user(actor):
-    return None if isinstance(actor, SystemActor) or actor is None else actor
+    """The acting account, or None for the system and anonymous visitors (who then have no permits)."""
+    if actor is None or isinstance(actor, SystemActor) or not getattr(actor, "is_authenticated", False):
+        return None
+    return actor
 
 
 def _actor_name(actor) -> str:
@@ -147,8 +151,9 @@ def _transition(
 
     Locks the dossier row, checks the revision the caller saw, re-checks the transition for this actor,
     runs ``apply`` (which may change fields, write related rows and return extra event payload), moves the
-    dossier to the target state (``target`` may be a callable deciding it after ``apply``), bumps ``revision``, appends the hash-chained event, sends
-    ``dossier_event_recorded`` inside the transaction and ``dossier_transition_committed`` after commit.
+    dossier to the target state (``target`` may be a callable that decides it after ``apply``), bumps
+    ``revision``, appends the hash-chained event, sends ``dossier_event_recorded`` inside the transaction
+    and ``dossier_transition_committed`` after commit.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("_transition() must run inside transaction.atomic()")
@@ -481,6 +486,14 @@ def _require_components(case: ProcedureCase, documents: Sequence[DocumentData]) 
         )
 
 
+def _check_may_create(name: str, *, actor, receiving_agency: Agency, competent_agency: Agency, owner) -> None:
+    """Refuse a creating transition to an actor without the right role before the input is examined."""
+    probe = Dossier(receiving_agency=receiving_agency, competent_agency=competent_agency, owner=owner)
+    context = actor_context(probe, actor)
+    if not context.satisfies(TRANSITIONS[name]):
+        check_transition(probe, actor, name, reason="-", context=context)  # raises PermissionDenied
+
+
 def _assign_code(dossier: Dossier, now: datetime) -> None:
     dossier.code = next_dossier_code(agency=dossier.receiving_agency, day=timezone.localdate(now))
 
@@ -500,6 +513,14 @@ def dossier_submit_online(
     origin: str = "portal",
 ) -> Dossier:
     """An applicant submits online (→ 1 Mới đăng ký): the dossier gets its code and waits for reception."""
+    owner = _actor_user(actor)
+    _check_may_create(
+        "submit_online",
+        actor=actor,
+        receiving_agency=receiving_agency,
+        competent_agency=competent_agency,
+        owner=owner,
+    )
     now = timezone.now()
     dossier = _new_dossier(
         case=procedure_case,
@@ -510,7 +531,7 @@ def dossier_submit_online(
         submitter=submitter,
         summary=summary,
         result_channel=result_channel,
-        owner=_actor_user(actor),
+        owner=owner,
         now=now,
     )
     checked = _check_documents(procedure_case, documents)
@@ -559,6 +580,13 @@ def dossier_register_at_counter(
     For a postal dossier ``submitted_at`` is when the hand-over record (biên bản giao nhận) was signed; it is
     the legal reception time. Counting starts the next working day when it is after the paper cut-off.
     """
+    _check_may_create(
+        "register",
+        actor=actor,
+        receiving_agency=receiving_agency,
+        competent_agency=competent_agency,
+        owner=owner,
+    )
     if channel == Channel.ONLINE:
         raise ValidationFailed(_("Hồ sơ trực tuyến được tiếp nhận từ danh sách hồ sơ chờ tiếp nhận."))
     now = timezone.now()
@@ -608,6 +636,13 @@ def dossier_refuse_at_counter(
     origin: str = "counter",
 ) -> Dossier:
     """Log a paper dossier refused at the counter (→ 3, Mẫu 03); it gets a code for the refusal slip."""
+    _check_may_create(
+        "refuse_at_counter",
+        actor=actor,
+        receiving_agency=receiving_agency,
+        competent_agency=competent_agency,
+        owner=None,
+    )
     if channel == Channel.ONLINE:
         raise ValidationFailed(_("Hồ sơ trực tuyến bị từ chối từ danh sách hồ sơ chờ tiếp nhận."))
     now = timezone.now()
@@ -720,7 +755,7 @@ def _create_plan(*, dossier: Dossier, actor, now: datetime) -> None:
                 is_lead=True,
                 allotted_hours=None
                 if dossier.due_at is None
-                else legal_hours_of(dossier.procedure_case, online=online),
+                else limit_hours(dossier.processing_time, dossier.time_unit),
             )
         )
     last_stage = max(step.stage for step in steps)

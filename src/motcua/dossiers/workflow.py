@@ -748,7 +748,7 @@ def render_mermaid() -> str:
     """A Mermaid state diagram of the national statuses and the transitions between them."""
     lines = ["stateDiagram-v2"]
     for status in DossierStatus:
-        lines.append(f'    s{status.value} : {status.value} {status.label}')
+        lines.append(f"    s{status.value} : {status.value} {status.label}")
     edges: dict[tuple[str, str], list[str]] = {}
     for t in TRANSITIONS_LIST:
         for source in t.sources:
