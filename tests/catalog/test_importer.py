@@ -533,3 +533,9 @@ def test_the_minimal_package_of_the_documentation_imports():
     assert [r.status for r in report.records] == [ImportStatus.ACCEPTED], report.lines()
     case = ProcedureCase.objects.get()
     assert (case.name, case.processing_time) == ("Trường hợp chung", Decimal("0.50"))
+
+
+def test_too_long_values_are_reported_once():
+    _parsed, errors, _warnings = parse_package(national_package(name="Tên " * 200, code="1." + "0" * 30))
+    assert [error.split(":")[0] for error in errors] == ["MaTTHC", "TENTTHC"]
+    assert all("dài quá" in error for error in errors)

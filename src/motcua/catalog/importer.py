@@ -14,7 +14,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -40,6 +40,7 @@ from .models import (
     ProcedureAgency,
     ProcedureCase,
     ProcedureResult,
+    ProcedureVersion,
     SequenceStep,
     TimeUnit,
     national_code_validator,
@@ -450,8 +451,8 @@ class _Reader:
         self.warnings: list[str] = []
         self._url_validator = URLValidator()
 
-    def error(self, path: str, message: str) -> None:
-        self.errors.append(f"{path}: {message}")
+    def error(self, where: str, message: str) -> None:
+        self.errors.append(f"{where}: {message}")
 
     def text(self, obj: dict, key: str, path: str = "", *, max_length: int | None = None) -> str:
         value = obj.get(key)
@@ -484,9 +485,10 @@ class _Reader:
             pairs.append((f"{where}[{position}]", item))
         return pairs
 
-    def parse(self, parser, value: Any, where: str, *args, default=None):
+    def value(self, parser, raw: Any, where: str, *args, default=None):
+        """``parser(raw, *args)``, or ``default`` with the parser's message recorded as a reason."""
         try:
-            return parser(value, *args)
+            return parser(raw, *args)
         except ValueError as exc:
             self.error(where, str(exc))
             return default
@@ -523,410 +525,470 @@ def _format_amount(amount: int) -> str:
     return f"{amount:,}".replace(",", ".") + " " + _("đồng")
 
 
-def parse_package(package: Any) -> tuple[ParsedPackage | None, list[str], list[str]]:
-    """Check and normalise one package. Returns (parsed or None, errors, warnings)."""
-    reader = _Reader()
-    if not isinstance(package, dict):
-        return None, [_("Gói tin phải là một đối tượng JSON.")], []
+def _is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
 
-    national_code = reader.text(package, "MaTTHC", max_length=20)
-    if not national_code:
-        reader.error("MaTTHC", _("thiếu mã thủ tục"))
-    else:
-        try:
-            national_code_validator(national_code)
-        except ValidationError:
-            reader.error("MaTTHC", _("“%(value)s” không đúng dạng 1.001234") % {"value": national_code})
-    name = normalize_spaces(reader.text(package, "TENTTHC", max_length=500))
-    if not name and not isinstance(package.get("TENTTHC"), list | dict | bool):
-        reader.error("TENTTHC", _("thiếu tên thủ tục"))
 
-    version: dict[str, Any] = {
-        "name": name,
-        "procedure_type": reader.text(package, "LOAITTHC", max_length=100),
-        "publication_decision": reader.text(package, "QUYETDINH", max_length=255),
-        "description": reader.text(package, "MOTA"),
-        "keywords": reader.text(package, "TUKHOA", max_length=500),
-        "requirements": reader.text(package, "YEUCAU"),
-        "reception_address": reader.text(package, "DIACHITIEPNHAN"),
-    }
+@dataclass
+class _LocalSettings:
+    """What the ``MOTCUA_DIAPHUONG`` extension says; ``fees`` is None when it says nothing about fees."""
 
-    # Online service level (MucDo): "2" information and forms, "3" một phần, "4" toàn trình.
-    level = package.get("MucDo")
-    if level in (None, ""):
-        version["online_service_level"] = OnlineServiceLevel.FORMS
-    elif str(level).strip() in {"1", "2", "3", "4"} and not isinstance(level, bool):
-        version["online_service_level"] = int(str(level).strip())
-    else:
-        reader.error("MucDo", _("phải là “2”, “3” hoặc “4”"))
+    code: str = ""
+    cases: dict[str, dict] = field(default_factory=dict)
+    fees: list[ParsedFee] | None = None
+    components: list[tuple[str, dict]] = field(default_factory=list)
 
-    # Levels.
-    levels = set()
-    for where, item in reader.items(package, "CAPTHUCHIEN"):
-        code = reader.text(item, "CAPTHUCHIEN", where)
-        level_name = LEVEL_CODES.get(code)
-        if level_name is None:
-            folded = fold(reader.text(item, "TENCAP", where))
-            level_name = next(
-                (
-                    name
-                    for word, name in (("tinh", "province"), ("huyen", "district"), ("xa", "commune"))
-                    if word in folded.split()
-                ),
-                None,
-            )
-        if level_name is None:
-            reader.error(where, _("cấp thực hiện “%(value)s” không hợp lệ (1, 2 hoặc 3)") % {"value": code})
+
+class _PackageParser(_Reader):
+    """Turns one package into a ``ParsedPackage``; each ``_read_*`` step handles one part of it."""
+
+    def __init__(self, package: dict) -> None:
+        super().__init__()
+        self.package = package
+        self.version: dict[str, Any] = {}
+        self.case_names: dict[str, str] = {}  # folded name -> name as first written
+
+    def parse(self) -> ParsedPackage | None:
+        national_code = self._read_identity()
+        self._read_header()
+        self._read_levels()
+        field_code, field_name = self._read_main_field()
+        component_groups = self._read_components()
+        steps = self._read_steps()
+        channel_times, national_fees = self._read_method()
+        results = self._read_results()
+        legal_bases = self._read_legal_bases()
+        agency_roles = self._read_agency_roles()
+        local = self._read_local_extension()
+        cases = self._build_cases(component_groups, channel_times, local)
+        self._apply_component_settings(cases, local.components)
+        fees = national_fees if local.fees is None else self._check_local_fees(local.fees)
+        self.version["sequence"] = _sequence_text(steps)
+        if self.errors:
+            return None
+        return ParsedPackage(
+            national_code=national_code,
+            idqg=self.text(self.package, "ID", max_length=60),
+            local_code=local.code,
+            field_code=field_code,
+            field_name=field_name or field_code,
+            version=self.version,
+            cases=cases,
+            steps=steps,
+            fees=fees,
+            results=results,
+            legal_bases=legal_bases,
+            agency_roles=agency_roles,
+            warnings=self.warnings,
+        )
+
+    def _remember_case(self, raw_name: str) -> str:
+        name = normalize_spaces(raw_name)
+        if name:
+            self.case_names.setdefault(_case_key(name), name)
+        return name
+
+    def _read_identity(self) -> str:
+        package = self.package
+        national_code = self.text(package, "MaTTHC", max_length=20)
+        if _is_blank(package.get("MaTTHC")):
+            self.error("MaTTHC", _("thiếu mã thủ tục"))
+        elif national_code:
+            try:
+                national_code_validator(national_code)
+            except ValidationError:
+                self.error("MaTTHC", _("“%(value)s” không đúng dạng 1.001234") % {"value": national_code})
+        self.version["name"] = normalize_spaces(self.text(package, "TENTTHC", max_length=500))
+        if _is_blank(package.get("TENTTHC")):
+            self.error("TENTTHC", _("thiếu tên thủ tục"))
+        return national_code
+
+    def _read_header(self) -> None:
+        package = self.package
+        self.version.update(
+            {
+                "procedure_type": self.text(package, "LOAITTHC", max_length=100),
+                "publication_decision": self.text(package, "QUYETDINH", max_length=255),
+                "description": self.text(package, "MOTA"),
+                "keywords": self.text(package, "TUKHOA", max_length=500),
+                "requirements": self.text(package, "YEUCAU"),
+                "reception_address": self.text(package, "DIACHITIEPNHAN"),
+            }
+        )
+        subjects = self.text(package, "MOTADOITUONGTHUCHIEN")
+        subject_names = [
+            self.text(item, "TENDOITUONG", where) for where, item in self.items(package, "DOITUONGTHUCHIEN")
+        ]
+        self.version["subjects"] = subjects or ", ".join(name for name in subject_names if name)
+
+        # Online service level (MucDo): "2" information and forms, "3" một phần, "4" toàn trình.
+        level = package.get("MucDo")
+        if _is_blank(level):
+            self.version["online_service_level"] = OnlineServiceLevel.FORMS
+        elif not isinstance(level, bool) and str(level).strip() in {"1", "2", "3", "4"}:
+            self.version["online_service_level"] = int(str(level).strip())
         else:
-            levels.add(level_name)
-    version.update({f"at_{level}": level in levels for level in ("province", "district", "commune")})
+            self.error("MucDo", _("phải là “2”, “3” hoặc “4”"))
 
-    # Main field: the first LINHVUCTHUCHIEN entry.
-    field_code = field_name = ""
-    fields = reader.items(package, "LINHVUCTHUCHIEN")
-    if fields:
-        where, item = fields[0]
-        field_code = reader.text(item, "MALINHVUC", where, max_length=40)
-        field_name = reader.text(item, "TENLINHVUC", where, max_length=255)
-        if not field_code:
-            reader.error(where, _("thiếu mã lĩnh vực (MALINHVUC)"))
+        if not isinstance(package.get("TTHCLIENQUAN", []), list | type(None)):
+            self.error("TTHCLIENQUAN", _("phải là một danh sách"))
+        linked = package.get("TTHCLIENTHONG")
+        if linked is not None and not isinstance(linked, list):
+            self.error("TTHCLIENTHONG", _("phải là một danh sách"))
+        self.version["is_interconnected"] = bool(linked)
 
-    # Subjects.
-    subjects = reader.text(package, "MOTADOITUONGTHUCHIEN")
-    subject_names = [
-        reader.text(item, "TENDOITUONG", where) for where, item in reader.items(package, "DOITUONGTHUCHIEN")
-    ]
-    version["subjects"] = subjects or ", ".join(name for name in subject_names if name)
-
-    # Cases, in order of first appearance; "" groups apply to every case.
-    case_names: dict[str, str] = {}
-
-    def remember_case(raw_name: str) -> str:
-        case_name = normalize_spaces(raw_name)
-        if case_name:
-            case_names.setdefault(_case_key(case_name), case_name)
-        return case_name
-
-    component_groups: list[tuple[str, list[ParsedComponent]]] = []
-    for where, group in reader.items(package, "THANHPHANHOSO"):
-        case_name = remember_case(reader.text(group, "TRUONGHOP", where, max_length=500))
-        components = []
-        for item_where, item in reader.items(group, "GIAYTO", where):
-            component_name = reader.text(item, "TENGIAYTO", item_where)
-            if not component_name:
-                reader.error(item_where, _("thiếu tên giấy tờ (TENGIAYTO)"))
-                continue
-            components.append(
-                ParsedComponent(
-                    code=reader.text(item, "MAGIAYTO", item_where, max_length=60),
-                    name=component_name,
-                    originals=reader.parse(
-                        parse_count, item.get("SOBANCHINH"), f"{item_where}.SOBANCHINH", default=0
+    def _read_levels(self) -> None:
+        levels = set()
+        for where, item in self.items(self.package, "CAPTHUCHIEN"):
+            code = self.text(item, "CAPTHUCHIEN", where)
+            level = LEVEL_CODES.get(code)
+            if level is None:
+                words = fold(self.text(item, "TENCAP", where)).split()
+                level = next(
+                    (
+                        name
+                        for word, name in (("tinh", "province"), ("huyen", "district"), ("xa", "commune"))
+                        if word in words
                     ),
-                    copies=reader.parse(
-                        parse_count, item.get("SOBANSAO"), f"{item_where}.SOBANSAO", default=0
-                    ),
-                    form_name=reader.text(item, "TENMAUDON", item_where, max_length=255),
-                    form_url=reader.url(item, "URL", item_where),
-                    replaceable_by_result_code=reader.text(item, "MA_KQ_THAYTHE", item_where, max_length=60),
+                    None,
                 )
-            )
-        component_groups.append((case_name, components))
-
-    steps: list[tuple[str, str]] = []
-    for where, group in reader.items(package, "TRINHTUTHUCHIEN"):
-        case_name = remember_case(reader.text(group, "TRUONGHOP", where, max_length=500))
-        raw_steps = group.get("TRINHTU")
-        if raw_steps is not None and not isinstance(raw_steps, list):
-            reader.error(f"{where}.TRINHTU", _("phải là một danh sách"))
-            continue
-        for position, step in enumerate(raw_steps or [], start=1):
-            step_where = f"{where}.TRINHTU[{position}]"
-            if isinstance(step, str):
-                text = step.strip()
-            elif isinstance(step, dict):
-                text = reader.text(step, "TENTRINHTU", step_where)
+            if level is None:
+                self.error(where, _("cấp thực hiện “%(value)s” không hợp lệ (1, 2 hoặc 3)") % {"value": code})
             else:
-                reader.error(step_where, _("phải là một đối tượng"))
+                levels.add(level)
+        self.version.update({f"at_{level}": level in levels for level in ("province", "district", "commune")})
+
+    def _read_main_field(self) -> tuple[str, str]:
+        """The first ``LINHVUCTHUCHIEN`` entry: (code, name)."""
+        fields = self.items(self.package, "LINHVUCTHUCHIEN")
+        if not fields:
+            return "", ""
+        where, item = fields[0]
+        code = self.text(item, "MALINHVUC", where, max_length=40)
+        if not code:
+            self.error(where, _("thiếu mã lĩnh vực (MALINHVUC)"))
+        return code, self.text(item, "TENLINHVUC", where, max_length=255)
+
+    def _read_components(self) -> list[tuple[str, list[ParsedComponent]]]:
+        """``THANHPHANHOSO`` groups as (case name or "", components)."""
+        groups = []
+        for where, group in self.items(self.package, "THANHPHANHOSO"):
+            case_name = self._remember_case(self.text(group, "TRUONGHOP", where, max_length=500))
+            components = []
+            for item_where, item in self.items(group, "GIAYTO", where):
+                name = self.text(item, "TENGIAYTO", item_where)
+                if not name:
+                    self.error(item_where, _("thiếu tên giấy tờ (TENGIAYTO)"))
+                    continue
+                components.append(
+                    ParsedComponent(
+                        code=self.text(item, "MAGIAYTO", item_where, max_length=60),
+                        name=name,
+                        originals=self.value(
+                            parse_count, item.get("SOBANCHINH"), f"{item_where}.SOBANCHINH", default=0
+                        ),
+                        copies=self.value(
+                            parse_count, item.get("SOBANSAO"), f"{item_where}.SOBANSAO", default=0
+                        ),
+                        form_name=self.text(item, "TENMAUDON", item_where, max_length=255),
+                        form_url=self.url(item, "URL", item_where),
+                        replaceable_by_result_code=self.text(
+                            item, "MA_KQ_THAYTHE", item_where, max_length=60
+                        ),
+                    )
+                )
+            groups.append((case_name, components))
+        return groups
+
+    def _read_steps(self) -> list[tuple[str, str]]:
+        steps = []
+        for where, group in self.items(self.package, "TRINHTUTHUCHIEN"):
+            case_name = self._remember_case(self.text(group, "TRUONGHOP", where, max_length=500))
+            raw_steps = group.get("TRINHTU")
+            if raw_steps is not None and not isinstance(raw_steps, list):
+                self.error(f"{where}.TRINHTU", _("phải là một danh sách"))
                 continue
-            if text:
-                steps.append((case_name, text))
-
-    # Method: channels with their time limits and fees.
-    channel_times: dict[str, tuple[Decimal, str]] = {}
-    channels: set[str] = set()
-    national_fees: list[ParsedFee] = []
-    method_lines, fee_lines = [], []
-    for where, method in reader.items(package, "CACHTHUCTHUCHIEN"):
-        channel_text = reader.text(method, "KENH", where)
-        channel = reader.parse(parse_channel, channel_text, f"{where}.KENH")
-        if channel is not None:
-            channels.add(channel)
-        for time_where, timing in reader.items(method, "THOIGIAN", where):
-            raw_time = timing.get("THOIGIANGIAIQUYET")
-            raw_unit = reader.text(timing, "DONVITINH", time_where)
-            parsed_time = reader.parse(
-                parse_processing_time, raw_time, f"{time_where}.THOIGIANGIAIQUYET", raw_unit
-            )
-            note = reader.text(timing, "MOTA", time_where)
-            if parsed_time is not None and channel is not None:
-                channel_times.setdefault(channel, parsed_time)
-            method_lines.append(
-                " ".join(
-                    part for part in (f"{channel_text}:", str(raw_time or "").strip(), raw_unit, note) if part
-                )
-            )
-            for fee_where, item in reader.items(timing, "PHILEPHI", time_where):
-                amount = reader.parse(parse_amount, item.get("SOTIEN"), f"{fee_where}.SOTIEN")
-                description = reader.text(item, "MOTA", fee_where)
-                code = reader.text(item, "MAPHILEPHI", fee_where, max_length=60)
-                if amount is None:
+            for position, step in enumerate(raw_steps or [], start=1):
+                step_where = f"{where}.TRINHTU[{position}]"
+                if isinstance(step, str):
+                    text = step.strip()
+                elif isinstance(step, dict):
+                    text = self.text(step, "TENTRINHTU", step_where)
+                else:
+                    self.error(step_where, _("phải là một đối tượng"))
                     continue
-                shown_amount = _format_amount(amount) if amount or not description else ""
-                fee_lines.append(
-                    f"{channel_text}: " + "; ".join(part for part in (description, shown_amount) if part)
+                if text:
+                    steps.append((case_name, text))
+        return steps
+
+    def _read_method(self) -> tuple[dict[str, tuple[Decimal, str]], list[ParsedFee]]:
+        """``CACHTHUCTHUCHIEN``: each channel's first time limit, and the national fees per channel."""
+        channel_times: dict[str, tuple[Decimal, str]] = {}
+        channels: set[str] = set()
+        fees: list[ParsedFee] = []
+        method_lines, fee_lines = [], []
+        for where, method in self.items(self.package, "CACHTHUCTHUCHIEN"):
+            channel_text = self.text(method, "KENH", where)
+            channel = self.value(parse_channel, channel_text, f"{where}.KENH")
+            if channel is not None:
+                channels.add(channel)
+            for time_where, timing in self.items(method, "THOIGIAN", where):
+                raw_time = timing.get("THOIGIANGIAIQUYET")
+                raw_unit = self.text(timing, "DONVITINH", time_where)
+                limit = self.value(
+                    parse_processing_time, raw_time, f"{time_where}.THOIGIANGIAIQUYET", raw_unit
                 )
-                if amount == 0 or channel is None:
-                    continue
-                fee = ParsedFee(
-                    case_name=None,
-                    channel=channel,
-                    kind=_fee_kind(description),
-                    code=code,
-                    amount=amount,
-                    description=description,
-                )
-                if fee not in national_fees:
-                    national_fees.append(fee)
-    version["method"] = "\n".join(method_lines)
-    version["fee_description"] = "\n".join(fee_lines)
+                if limit is not None and channel is not None:
+                    channel_times.setdefault(channel, limit)
+                note = self.text(timing, "MOTA", time_where)
+                parts = (f"{channel_text}:", str(raw_time or "").strip(), raw_unit, note)
+                method_lines.append(" ".join(part for part in parts if part))
+                for fee_where, item in self.items(timing, "PHILEPHI", time_where):
+                    amount = self.value(parse_amount, item.get("SOTIEN"), f"{fee_where}.SOTIEN")
+                    description = self.text(item, "MOTA", fee_where)
+                    code = self.text(item, "MAPHILEPHI", fee_where, max_length=60)
+                    if amount is None:
+                        continue
+                    shown_amount = _format_amount(amount) if amount or not description else ""
+                    fee_lines.append(
+                        f"{channel_text}: " + "; ".join(part for part in (description, shown_amount) if part)
+                    )
+                    if amount == 0 or channel is None:
+                        continue  # "Miễn lệ phí": nothing to collect, the text above keeps the note
+                    fee = ParsedFee(
+                        case_name=None,
+                        channel=channel,
+                        kind=_fee_kind(description),
+                        code=code,
+                        amount=amount,
+                        description=description,
+                    )
+                    if fee not in fees:
+                        fees.append(fee)
+        self.version["method"] = "\n".join(method_lines)
+        self.version["fee_description"] = "\n".join(fee_lines)
+        self.version["postal_submission_allowed"] = FeeChannel.POSTAL in channels
+        return channel_times, fees
 
-    # Results, legal bases, agencies.
-    results = []
-    for where, item in reader.items(package, "KETQUATHUCHIEN"):
-        result_name = reader.text(item, "TENKETQUA", where)
-        if not result_name:
-            reader.error(where, _("thiếu tên kết quả (TENKETQUA)"))
-            continue
-        results.append(
-            {
-                "code": reader.text(item, "MAKETQUA", where, max_length=60),
-                "name": result_name,
-                "template_name": reader.text(item, "TENTEP", where, max_length=255),
-                "template_url": reader.url(item, "URL", where),
-            }
-        )
-    version["result_description"] = "\n".join(result["name"] for result in results)
+    def _read_results(self) -> list[dict[str, str]]:
+        results = []
+        for where, item in self.items(self.package, "KETQUATHUCHIEN"):
+            name = self.text(item, "TENKETQUA", where)
+            if not name:
+                self.error(where, _("thiếu tên kết quả (TENKETQUA)"))
+                continue
+            results.append(
+                {
+                    "code": self.text(item, "MAKETQUA", where, max_length=60),
+                    "name": name,
+                    "template_name": self.text(item, "TENTEP", where, max_length=255),
+                    "template_url": self.url(item, "URL", where),
+                }
+            )
+        self.version["result_description"] = "\n".join(result["name"] for result in results)
+        return results
 
-    legal_bases = []
-    for where, item in reader.items(package, "CANCUPHAPLY"):
-        number = reader.text(item, "SOVANBAN", where, max_length=100)
-        title = reader.text(item, "TENVANBAN", where)
-        if not number and not title:
-            continue
-        legal_bases.append(
-            {
-                "number": number or title[:100],
-                "title": title,
-                "issuer": reader.text(item, "COQUANBANHANH", where, max_length=255),
-                "issued_on": reader.parse(parse_date, item.get("NGAYBANHANH"), f"{where}.NGAYBANHANH"),
-                "effective_on": reader.parse(parse_date, item.get("NGAYHIEULUC"), f"{where}.NGAYHIEULUC"),
-                "url": reader.url(item, "DIACHITRUYCAP", where),
-            }
-        )
+    def _read_legal_bases(self) -> list[dict[str, Any]]:
+        legal_bases = []
+        for where, item in self.items(self.package, "CANCUPHAPLY"):
+            number = self.text(item, "SOVANBAN", where, max_length=100)
+            title = self.text(item, "TENVANBAN", where)
+            if not number and not title:
+                continue
+            legal_bases.append(
+                {
+                    "number": number or title[:100],
+                    "title": title,
+                    "issuer": self.text(item, "COQUANBANHANH", where, max_length=255),
+                    "issued_on": self.value(parse_date, item.get("NGAYBANHANH"), f"{where}.NGAYBANHANH"),
+                    "effective_on": self.value(parse_date, item.get("NGAYHIEULUC"), f"{where}.NGAYHIEULUC"),
+                    "url": self.url(item, "DIACHITRUYCAP", where),
+                }
+            )
+        return legal_bases
 
-    agency_roles = []
-    for key, role in AGENCY_ROLE_KEYS.items():
-        for where, item in reader.items(package, key):
-            code = reader.text(item, "MADONVI", where, max_length=60).upper()
-            agency_name = reader.text(item, "TENDONVI", where, max_length=255)
-            if code or agency_name:
-                agency_roles.append((role, code, agency_name))
-    if not isinstance(package.get("TTHCLIENQUAN", []), list | type(None)):
-        reader.error("TTHCLIENQUAN", _("phải là một danh sách"))
-    linked = package.get("TTHCLIENTHONG")
-    if linked is not None and not isinstance(linked, list):
-        reader.error("TTHCLIENTHONG", _("phải là một danh sách"))
-    version["is_interconnected"] = bool(linked)
-    version["postal_submission_allowed"] = FeeChannel.POSTAL in channels
+    def _read_agency_roles(self) -> list[tuple[str, str, str]]:
+        roles = []
+        for key, role in AGENCY_ROLE_KEYS.items():
+            for where, item in self.items(self.package, key):
+                code = self.text(item, "MADONVI", where, max_length=60).upper()
+                name = self.text(item, "TENDONVI", where, max_length=255)
+                if code or name:
+                    roles.append((role, code, name))
+        return roles
 
-    # Local extension.
-    local = package.get(LOCAL_EXTENSION_KEY)
-    local_code = ""
-    local_cases: dict[str, dict] = {}
-    local_fees: list[ParsedFee] | None = None
-    local_components: list[tuple[str, dict]] = []
-    if local is not None and not isinstance(local, dict):
-        reader.error(LOCAL_EXTENSION_KEY, _("phải là một đối tượng"))
-        local = None
-    if local is not None:
+    def _read_local_extension(self) -> _LocalSettings:
+        local = _LocalSettings()
+        extension = self.package.get(LOCAL_EXTENSION_KEY)
+        if extension is None:
+            return local
         ext = LOCAL_EXTENSION_KEY
-        local_code = reader.text(local, "MaTTHCDiaPhuong", ext, max_length=60)
+        if not isinstance(extension, dict):
+            self.error(ext, _("phải là một đối tượng"))
+            return local
+        local.code = self.text(extension, "MaTTHCDiaPhuong", ext, max_length=60)
         for key, model_field in (
             ("BuuChinhNopHoSo", "postal_submission_allowed"),
             ("BuuChinhTraKetQua", "postal_return_allowed"),
             ("ThanhToanTrucTuyen", "online_payment_offered"),
             ("LienThong", "is_interconnected"),
         ):
-            if local.get(key) is not None:
-                flag = reader.parse(parse_bool, local[key], f"{ext}.{key}")
+            if extension.get(key) is not None:
+                flag = self.value(parse_bool, extension[key], f"{ext}.{key}")
                 if flag is not None:
-                    version[model_field] = flag
-        for where, item in reader.items(local, "TruongHop", ext):
-            case_name = remember_case(reader.text(item, "TRUONGHOP", where, max_length=500))
+                    self.version[model_field] = flag
+        for where, item in self.items(extension, "TruongHop", ext):
+            case_name = self._remember_case(self.text(item, "TRUONGHOP", where, max_length=500))
             if not case_name:
-                reader.error(where, _("thiếu tên trường hợp (TRUONGHOP)"))
+                self.error(where, _("thiếu tên trường hợp (TRUONGHOP)"))
                 continue
-            local_cases[_case_key(case_name)] = _read_local_case(reader, item, where)
-        if local.get("PhiLePhi") is not None:
-            local_fees = []
-            for where, item in reader.items(local, "PhiLePhi", ext):
-                fee = _read_local_fee(reader, item, where)
-                if fee is not None:
-                    local_fees.append(fee)
-        local_components = reader.items(local, "ThanhPhan", ext)
+            local.cases[_case_key(case_name)] = self._read_local_case(item, where)
+        if extension.get("PhiLePhi") is not None:
+            local.fees = [
+                fee
+                for where, item in self.items(extension, "PhiLePhi", ext)
+                if (fee := self._read_local_fee(item, where)) is not None
+            ]
+        local.components = self.items(extension, "ThanhPhan", ext)
+        return local
 
-    # Build the cases.
-    if not case_names:
-        case_names[_case_key(GENERAL_CASE_NAME)] = GENERAL_CASE_NAME
-    general_time = channel_times.get(FeeChannel.DIRECT) or next(iter(channel_times.values()), None)
-    online_time = channel_times.get(FeeChannel.ONLINE)
-    cases = []
-    for key, case_name in case_names.items():
-        case = ParsedCase(name=case_name)
-        if key in local_cases:
-            for attribute, value in local_cases[key].items():
-                setattr(case, attribute, value)
-        elif general_time is not None:
-            case.processing_time, case.time_unit = general_time
-            if online_time is not None and online_time[1] == case.time_unit and online_time != general_time:
-                case.online_processing_time = online_time[0]
+    def _read_local_case(self, item: dict, where: str) -> dict[str, Any]:
+        settings: dict[str, Any] = {}
+        if item.get("ThoiGian") is None:
+            self.error(where, _("thiếu thời hạn (ThoiGian)"))
         else:
-            reader.warnings.append(
-                _(
-                    "Trường hợp “%(name)s” không có thời hạn giải quyết; thời hạn được đặt bằng 0, cần cập nhật."
+            settings["processing_time"] = self.value(
+                parse_decimal, item["ThoiGian"], f"{where}.ThoiGian", default=Decimal(0)
+            )
+        settings["time_unit"] = self.value(
+            parse_time_unit, item.get("DonViTinh"), f"{where}.DonViTinh", default=TimeUnit.WORKING_DAYS
+        )
+        if item.get("ThoiGianTrucTuyen") is not None:
+            settings["online_processing_time"] = self.value(
+                parse_decimal, item["ThoiGianTrucTuyen"], f"{where}.ThoiGianTrucTuyen"
+            )
+        rule = item.get("BoSung")
+        if rule is not None:
+            if rule in ProcedureCase.SupplementRule.values:
+                settings["supplement_rule"] = rule
+            else:
+                self.error(f"{where}.BoSung", _("phải là “restart” hoặc “pause”"))
+        for key, attribute in (("TiepNhanTrucTuyen", "accepted_online"), ("KhongHenNgay", "no_appointment")):
+            if item.get(key) is not None:
+                flag = self.value(parse_bool, item[key], f"{where}.{key}")
+                if flag is not None:
+                    settings[attribute] = flag
+        return settings
+
+    def _read_local_fee(self, item: dict, where: str) -> ParsedFee | None:
+        errors_before = len(self.errors)
+        channel = ""
+        if not _is_blank(item.get("KENH")):
+            channel = self.value(parse_channel, item["KENH"], f"{where}.KENH", default="")
+        kind = item.get("LOAI") or Fee.Kind.CHARGE
+        if kind not in Fee.Kind.values:
+            self.error(f"{where}.LOAI", _("phải là “phi” hoặc “le_phi”"))
+        timing = item.get("THOIDIEMTHU") or Fee.Timing.BEFORE
+        if timing not in Fee.Timing.values:
+            self.error(f"{where}.THOIDIEMTHU", _("phải là “before”, “after” hoặc “exempt”"))
+        fee = ParsedFee(
+            case_name=normalize_spaces(self.text(item, "TRUONGHOP", where)) or None,
+            channel=channel,
+            kind=kind,
+            code=self.text(item, "MAPHILEPHI", where, max_length=60),
+            amount=self.value(parse_amount, item.get("SOTIEN"), f"{where}.SOTIEN", default=0),
+            description=self.text(item, "MOTA", where),
+            timing=timing,
+            exemptions=self.text(item, "MIENGIAM", where),
+        )
+        return fee if len(self.errors) == errors_before else None
+
+    def _build_cases(
+        self,
+        component_groups: list[tuple[str, list[ParsedComponent]]],
+        channel_times: dict[str, tuple[Decimal, str]],
+        local: _LocalSettings,
+    ) -> list[ParsedCase]:
+        """One case per name (or "Trường hợp chung"), timed by the local settings, else by the channels."""
+        if not self.case_names:
+            self.case_names[_case_key(GENERAL_CASE_NAME)] = GENERAL_CASE_NAME
+        general_time = channel_times.get(FeeChannel.DIRECT) or next(iter(channel_times.values()), None)
+        online_time = channel_times.get(FeeChannel.ONLINE)
+        cases = []
+        for key, name in self.case_names.items():
+            case = ParsedCase(name=name)
+            if key in local.cases:
+                for attribute, value in local.cases[key].items():
+                    setattr(case, attribute, value)
+            elif general_time is not None:
+                case.processing_time, case.time_unit = general_time
+                if (
+                    online_time is not None
+                    and online_time[1] == case.time_unit
+                    and online_time != general_time
+                ):
+                    case.online_processing_time = online_time[0]
+            else:
+                self.warnings.append(
+                    _(
+                        "Trường hợp “%(name)s” không có thời hạn giải quyết; thời hạn được đặt bằng 0, cần cập nhật."
+                    )
+                    % {"name": name}
                 )
-                % {"name": case_name}
-            )
-        for group_case, components in component_groups:
-            if not group_case or _case_key(group_case) == key:
-                # Each case gets its own copies: local settings may differ per case later on.
-                case.components.extend(replace(component) for component in components)
-        cases.append(case)
+            for group_case, components in component_groups:
+                if not group_case or _case_key(group_case) == key:
+                    # Each case gets its own copies, so local settings can differ per case later on.
+                    case.components.extend(replace(component) for component in components)
+            cases.append(case)
+        return cases
 
-    for where, item in local_components:
-        code = reader.text(item, "MAGIAYTO", where, max_length=60)
-        matching = [c for case in cases for c in case.components if code and c.code == code]
-        if not matching:
-            reader.error(where, _("không có giấy tờ mã “%(code)s” trong thành phần hồ sơ") % {"code": code})
-            continue
-        settings = {}
-        if item.get("DinhDang") is not None:
-            types = reader.text(item, "DinhDang", where, max_length=100)
-            settings["accepted_types"] = ",".join(
-                part.strip().lower().lstrip(".") for part in types.split(",") if part.strip(" .")
-            )
-            if not settings["accepted_types"]:
-                reader.error(f"{where}.DinhDang", _("cần ít nhất một định dạng, ví dụ “pdf,jpg”"))
-        if item.get("DungLuongMB") is not None:
-            size = reader.parse(parse_count, item["DungLuongMB"], f"{where}.DungLuongMB")
-            if size is not None:
+    def _apply_component_settings(self, cases: list[ParsedCase], settings: list[tuple[str, dict]]) -> None:
+        """``MOTCUA_DIAPHUONG.ThanhPhan``: formats, size and "required" for every component with that code."""
+        for where, item in settings:
+            code = self.text(item, "MAGIAYTO", where, max_length=60)
+            matching = [c for case in cases for c in case.components if code and c.code == code]
+            if not matching:
+                self.error(where, _("không có giấy tờ mã “%(code)s” trong thành phần hồ sơ") % {"code": code})
+                continue
+            values: dict[str, Any] = {}
+            if item.get("DinhDang") is not None:
+                types = self.text(item, "DinhDang", where, max_length=100)
+                values["accepted_types"] = ",".join(
+                    part.strip().lower().lstrip(".") for part in types.split(",") if part.strip(" .")
+                )
+                if not values["accepted_types"]:
+                    self.error(f"{where}.DinhDang", _("cần ít nhất một định dạng, ví dụ “pdf,jpg”"))
+            if item.get("DungLuongMB") is not None:
+                size = self.value(parse_count, item["DungLuongMB"], f"{where}.DungLuongMB")
                 if size == 0:
-                    reader.error(f"{where}.DungLuongMB", _("phải lớn hơn 0"))
-                settings["max_size_mb"] = size
-        if item.get("BatBuoc") is not None:
-            required = reader.parse(parse_bool, item["BatBuoc"], f"{where}.BatBuoc")
-            if required is not None:
-                settings["is_required"] = required
-        for component in matching:
-            for attribute, value in settings.items():
-                setattr(component, attribute, value)
+                    self.error(f"{where}.DungLuongMB", _("phải lớn hơn 0"))
+                elif size is not None:
+                    values["max_size_mb"] = size
+            if item.get("BatBuoc") is not None:
+                required = self.value(parse_bool, item["BatBuoc"], f"{where}.BatBuoc")
+                if required is not None:
+                    values["is_required"] = required
+            for component in matching:
+                for attribute, value in values.items():
+                    setattr(component, attribute, value)
 
-    if local_fees is not None:
-        for fee in local_fees:
-            if fee.case_name is not None and _case_key(fee.case_name) not in case_names:
-                reader.error(
+    def _check_local_fees(self, fees: list[ParsedFee]) -> list[ParsedFee]:
+        for fee in fees:
+            if fee.case_name is not None and _case_key(fee.case_name) not in self.case_names:
+                self.error(
                     f"{LOCAL_EXTENSION_KEY}.PhiLePhi",
                     _("không có trường hợp “%(name)s” để gắn phí") % {"name": fee.case_name},
                 )
-        fees = local_fees
-    else:
-        fees = national_fees
-
-    version["sequence"] = _sequence_text(steps)
-    if reader.errors:
-        return None, reader.errors, reader.warnings
-    parsed = ParsedPackage(
-        national_code=national_code,
-        idqg=reader.text(package, "ID", max_length=60),
-        local_code=local_code,
-        field_code=field_code,
-        field_name=field_name or field_code,
-        version=version,
-        cases=cases,
-        steps=steps,
-        fees=fees,
-        results=results,
-        legal_bases=legal_bases,
-        agency_roles=agency_roles,
-        warnings=reader.warnings,
-    )
-    return parsed, [], reader.warnings
+        return fees
 
 
-def _read_local_case(reader: _Reader, item: dict, where: str) -> dict:
-    settings: dict[str, Any] = {}
-    if item.get("ThoiGian") is None:
-        reader.error(where, _("thiếu thời hạn (ThoiGian)"))
-    else:
-        settings["processing_time"] = reader.parse(
-            parse_decimal, item["ThoiGian"], f"{where}.ThoiGian", default=Decimal(0)
-        )
-    settings["time_unit"] = reader.parse(
-        parse_time_unit, item.get("DonViTinh"), f"{where}.DonViTinh", default=TimeUnit.WORKING_DAYS
-    )
-    if item.get("ThoiGianTrucTuyen") is not None:
-        settings["online_processing_time"] = reader.parse(
-            parse_decimal, item["ThoiGianTrucTuyen"], f"{where}.ThoiGianTrucTuyen"
-        )
-    rule = item.get("BoSung")
-    if rule is not None:
-        if rule in ProcedureCase.SupplementRule.values:
-            settings["supplement_rule"] = rule
-        else:
-            reader.error(f"{where}.BoSung", _("phải là “restart” hoặc “pause”"))
-    for key, attribute in (("TiepNhanTrucTuyen", "accepted_online"), ("KhongHenNgay", "no_appointment")):
-        if item.get(key) is not None:
-            flag = reader.parse(parse_bool, item[key], f"{where}.{key}")
-            if flag is not None:
-                settings[attribute] = flag
-    return settings
-
-
-def _read_local_fee(reader: _Reader, item: dict, where: str) -> ParsedFee | None:
-    errors_before = len(reader.errors)
-    case_name = normalize_spaces(reader.text(item, "TRUONGHOP", where)) or None
-    channel = ""
-    if item.get("KENH") not in (None, ""):
-        channel = reader.parse(parse_channel, item["KENH"], f"{where}.KENH", default="")
-    kind = item.get("LOAI") or Fee.Kind.CHARGE
-    if kind not in Fee.Kind.values:
-        reader.error(f"{where}.LOAI", _("phải là “phi” hoặc “le_phi”"))
-    timing = item.get("THOIDIEMTHU") or Fee.Timing.BEFORE
-    if timing not in Fee.Timing.values:
-        reader.error(f"{where}.THOIDIEMTHU", _("phải là “before”, “after” hoặc “exempt”"))
-    amount = reader.parse(parse_amount, item.get("SOTIEN"), f"{where}.SOTIEN")
-    fee = ParsedFee(
-        case_name=case_name,
-        channel=channel,
-        kind=kind,
-        code=reader.text(item, "MAPHILEPHI", where, max_length=60),
-        amount=amount or 0,
-        description=reader.text(item, "MOTA", where),
-        timing=timing,
-        exemptions=reader.text(item, "MIENGIAM", where),
-    )
-    return fee if len(reader.errors) == errors_before else None
+def parse_package(package: Any) -> tuple[ParsedPackage | None, list[str], list[str]]:
+    """Check and normalise one package. Returns (parsed or None, every error found, warnings)."""
+    if not isinstance(package, dict):
+        return None, [_("Gói tin phải là một đối tượng JSON.")], []
+    parser = _PackageParser(package)
+    parsed = parser.parse()
+    return parsed, parser.errors, parser.warnings
 
 
 def _sequence_text(steps: list[tuple[str, str]]) -> str:
@@ -968,80 +1030,59 @@ def _agency_for(code: str, cache: dict[str, Agency | None]) -> Agency | None:
     return cache[code]
 
 
-def _write(
-    parsed: ParsedPackage, *, digest: str, raw: dict, effective_from: datetime | None, agencies: dict
-) -> tuple[ImportStatus, int, list[tuple[str, str]]]:
-    """Write ``parsed`` as a new published version; returns (status, version number, unknown agencies)."""
+def _procedure_for(parsed: ParsedPackage) -> tuple[Procedure, bool]:
+    """The procedure with ``parsed``'s code, locked, with its identifiers refreshed; (procedure, created)."""
     procedure = Procedure.objects.select_for_update().filter(national_code=parsed.national_code).first()
-    if procedure is not None:
-        latest = procedure.versions.exclude(package_hash="").order_by("-number").first()
-        if latest is not None and latest.package_hash == digest:
-            return ImportStatus.UNCHANGED, latest.number, []
-        status = ImportStatus.UPDATED
-        changed = []
-        for attribute in ("idqg", "local_code"):
-            value = getattr(parsed, attribute)
-            if value and getattr(procedure, attribute) != value:
-                setattr(procedure, attribute, value)
-                changed.append(attribute)
-        if changed:
-            procedure.save(update_fields=[*changed, "updated_at"])
-    else:
-        status = ImportStatus.ACCEPTED
+    if procedure is None:
         procedure = Procedure(
             national_code=parsed.national_code, idqg=parsed.idqg, local_code=parsed.local_code
         )
         procedure.full_clean()
         procedure.save()
+        return procedure, True
+    return procedure, False
 
-    main_field = None
-    if parsed.field_code:
-        main_field, created = CatalogField.objects.get_or_create(
-            code=parsed.field_code, defaults={"name": parsed.field_name}
-        )
-        if not created and parsed.field_name and main_field.name != parsed.field_name:
-            main_field.name = parsed.field_name
-            main_field.save(update_fields=["name", "updated_at"])
 
-    version = procedure_version_create_draft(
-        procedure=procedure, field=main_field, raw_package=raw, package_hash=digest, **parsed.version
+def _refresh_identifiers(procedure: Procedure, parsed: ParsedPackage) -> None:
+    changed = [
+        attribute
+        for attribute in ("idqg", "local_code")
+        if getattr(parsed, attribute) and getattr(procedure, attribute) != getattr(parsed, attribute)
+    ]
+    for attribute in changed:
+        setattr(procedure, attribute, getattr(parsed, attribute))
+    if changed:
+        procedure.save(update_fields=[*changed, "updated_at"])
+
+
+def _field_for(parsed: ParsedPackage) -> CatalogField | None:
+    if not parsed.field_code:
+        return None
+    main_field, created = CatalogField.objects.get_or_create(
+        code=parsed.field_code, defaults={"name": parsed.field_name}
     )
-    cases_by_key = {}
-    components = []
+    if not created and parsed.field_name and main_field.name != parsed.field_name:
+        main_field.name = parsed.field_name
+        main_field.save(update_fields=["name", "updated_at"])
+    return main_field
+
+
+def _write_children(
+    version: ProcedureVersion, parsed: ParsedPackage, agencies: dict
+) -> list[tuple[str, str]]:
+    """Cases, components, steps, fees, results, legal bases and agency roles; returns unknown agencies."""
+    cases_by_key, components = {}, []
     for order, parsed_case in enumerate(parsed.cases, start=1):
-        case = ProcedureCase.objects.create(
-            version=version,
-            order=order,
-            name=parsed_case.name,
-            processing_time=parsed_case.processing_time,
-            time_unit=parsed_case.time_unit,
-            online_processing_time=parsed_case.online_processing_time,
-            no_appointment=parsed_case.no_appointment,
-            supplement_rule=parsed_case.supplement_rule,
-            accepted_online=parsed_case.accepted_online,
-        )
+        case_values = {key: value for key, value in asdict(parsed_case).items() if key != "components"}
+        case = ProcedureCase.objects.create(version=version, order=order, **case_values)
         cases_by_key[_case_key(parsed_case.name)] = case
-        for position, item in enumerate(parsed_case.components, start=1):
-            extra = {
-                key: value
-                for key, value in (("accepted_types", item.accepted_types), ("max_size_mb", item.max_size_mb))
-                if value is not None
-            }
-            components.append(
-                CaseComponent(
-                    case=case,
-                    order=position,
-                    code=item.code,
-                    name=item.name,
-                    originals=item.originals,
-                    copies=item.copies,
-                    is_required=item.is_required,
-                    form_name=item.form_name,
-                    form_url=item.form_url,
-                    replaceable_by_result_code=item.replaceable_by_result_code,
-                    **extra,
-                )
+        components.extend(
+            # None means "keep the model default" (accepted formats, size limit).
+            CaseComponent(
+                case=case, order=position, **{k: v for k, v in asdict(item).items() if v is not None}
             )
+            for position, item in enumerate(parsed_case.components, start=1)
+        )
     CaseComponent.objects.bulk_create(components)
     SequenceStep.objects.bulk_create(
         SequenceStep(version=version, case_name=case_name, order=order, text=text)
@@ -1051,13 +1092,7 @@ def _write(
         Fee(
             version=version,
             case=cases_by_key[_case_key(fee.case_name)] if fee.case_name else None,
-            channel=fee.channel,
-            kind=fee.kind,
-            code=fee.code,
-            amount=fee.amount,
-            description=fee.description,
-            timing=fee.timing,
-            exemptions=fee.exemptions,
+            **{key: value for key, value in asdict(fee).items() if key != "case_name"},
         )
         for fee in parsed.fees
     )
@@ -1073,8 +1108,25 @@ def _write(
         if code and (code, name) not in unknown:
             unknown.append((code, name))
     ProcedureAgency.objects.bulk_create(roles)
+    return unknown
+
+
+def _write(
+    parsed: ParsedPackage, *, digest: str, raw: dict, effective_from: datetime | None, agencies: dict
+) -> tuple[ImportStatus, int, list[tuple[str, str]]]:
+    """Write ``parsed`` as a new published version; returns (status, version number, unknown agencies)."""
+    procedure, created = _procedure_for(parsed)
+    if not created:
+        latest = procedure.versions.exclude(package_hash="").order_by("-number").first()
+        if latest is not None and latest.package_hash == digest:
+            return ImportStatus.UNCHANGED, latest.number, []
+        _refresh_identifiers(procedure, parsed)
+    version = procedure_version_create_draft(
+        procedure=procedure, field=_field_for(parsed), raw_package=raw, package_hash=digest, **parsed.version
+    )
+    unknown = _write_children(version, parsed, agencies)
     procedure_version_publish(version=version, effective_from=effective_from)
-    return status, version.number, unknown
+    return (ImportStatus.ACCEPTED if created else ImportStatus.UPDATED), version.number, unknown
 
 
 def _messages(exc: Exception) -> list[str]:
