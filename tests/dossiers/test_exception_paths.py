@@ -428,3 +428,48 @@ def test_several_results_are_numbered(world):
     assert dossier.results.get(number=2).sha256
     assert dossier.events.last().payload["results"] == codes
     assert Decimal(dossier.steps.get(kind=DossierStep.Kind.PROCESS).spent_hours) == Decimal(0)
+
+
+# --- Send back ---------------------------------------------------------------------------------------------------
+
+
+def test_the_leader_sends_the_draft_back_to_its_author(world, clock):
+    services.process_template_create(
+        case=world.case,
+        name="Quy trình có bước phê duyệt",
+        steps=[
+            services.ProcessStepData("Thẩm định", "specialist", Decimal(24), 1, uses_competent_agency=True),
+            services.ProcessStepData("Phê duyệt", "leader", Decimal(8), 2, uses_competent_agency=True),
+        ],
+    )
+    dossier = world.in_processing()
+    clock.move_to(at(3))
+    dossier = services.dossier_submit_for_approval(
+        dossier=dossier, actor=world.specialist, revision=dossier.revision
+    )
+    clock.move_to(at(3, 14))
+    with pytest.raises(PermissionDenied):
+        services.dossier_send_back(
+            dossier=dossier, actor=world.specialist, revision=dossier.revision, reason="x"
+        )
+    dossier = services.dossier_send_back(
+        dossier=dossier, actor=world.leader, revision=dossier.revision, reason="Bổ sung căn cứ pháp lý"
+    )
+    assert (dossier.status, dossier.substate) == (DossierStatus.PROCESSING, Substate.IN_STEP)
+    first_round = dossier.steps.filter(name="Phê duyệt").order_by("pk")
+    assert [s.finished_at for s in first_round] == [at(3, 14), None]
+    rework = dossier.steps.filter(name="Thẩm định").order_by("pk").last()
+    assert (
+        rework.started_at == at(3, 14) and rework.assignee == world.specialist and rework.finished_at is None
+    )
+
+    clock.move_to(at(4))
+    dossier = services.dossier_submit_for_approval(
+        dossier=dossier, actor=world.specialist, revision=dossier.revision
+    )
+    assert dossier.steps.filter(name="Phê duyệt").order_by("pk").last().started_at == at(4)
+    dossier = services.dossier_approve(dossier=dossier, actor=world.leader, revision=dossier.revision)
+    assert dossier.status == DossierStatus.RESOLVED
+    assert not dossier.steps.filter(
+        kind=DossierStep.Kind.PROCESS, started_at__isnull=False, finished_at__isnull=True
+    ).exists()

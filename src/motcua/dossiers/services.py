@@ -1024,11 +1024,6 @@ def dossier_assign(
             "previous_assignee": previous,
         }
 
-    target = (
-        State(DossierStatus.PROCESSING, Substate.IN_STEP)
-        if dossier.status == DossierStatus.RECEIVED
-        else UNCHANGED
-    )
     return _transition(
         dossier=dossier,
         name="assign",
@@ -1036,8 +1031,15 @@ def dossier_assign(
         revision=revision,
         origin=origin,
         apply=apply,
-        target=target,
+        target=_assign_target,
     )
+
+
+def _assign_target(d: Dossier) -> State:
+    """The first assignment starts processing (2 → 4); later ones keep the state."""
+    if d.status == DossierStatus.RECEIVED:
+        return State(DossierStatus.PROCESSING, Substate.IN_STEP)
+    return UNCHANGED
 
 
 def _held_step(context: ActorContext, step: DossierStep | None, allowed: Callable[[DossierStep], bool]):
@@ -1057,6 +1059,8 @@ def _start_stage(
     calendar = deadlines.calendar_for(d)
     started = []
     for step in plan.steps_in(stage):
+        if not step.is_planned:
+            continue  # an earlier round of this stage (after a send-back)
         _start_step(step, at=at, calendar=calendar)
         if next_assignee is not None and _member_with_role(
             next_assignee, agency_id=step.agency_id, role=step.role
@@ -1131,6 +1135,69 @@ def dossier_submit_for_approval(
         name="submit_for_approval",
         actor=actor,
         revision=revision,
+        origin=origin,
+        apply=apply,
+    )
+
+
+@transaction.atomic
+def dossier_send_back(*, dossier: Dossier, actor, revision: int, reason: str, origin: str = "") -> Dossier:
+    """The leader does not approve the draft: the step that submitted it opens again for its holder.
+
+    Open approval steps are closed (their time is kept) and planned again for the next submission; the step
+    whose holder submitted for approval is copied as a new open step with the same allotment and holder.
+    """
+
+    def apply(d: Dossier, at: datetime, context: ActorContext) -> dict:
+        plan = plan_of(d)
+        calendar = deadlines.calendar_for(d)
+        approval = plan.approval_stage
+        submitted = max(
+            (s for s in plan.process_steps if s.finished_at is not None and s.stage != approval),
+            key=lambda s: (s.finished_at, s.pk),
+            default=None,
+        )
+        if submitted is None:
+            raise ValidationFailed(_("Không tìm thấy bước đã trình phê duyệt."))
+        closed = []
+        for step in plan.open_steps:
+            _finish_step(step, actor=actor, at=at, calendar=calendar, note=_("Trả lại để xử lý lại"))
+            step.save()
+            closed.append(_step_payload(step))
+            DossierStep.objects.create(
+                dossier=d,
+                process_step=step.process_step,
+                stage=step.stage,
+                order=step.order,
+                name=step.name,
+                agency_id=step.agency_id,
+                role=step.role,
+                is_lead=step.is_lead,
+                allotted_hours=step.allotted_hours,
+            )
+        rework = DossierStep(
+            dossier=d,
+            process_step=submitted.process_step,
+            stage=submitted.stage,
+            order=submitted.order,
+            name=submitted.name,
+            agency_id=submitted.agency_id,
+            role=submitted.role,
+            is_lead=submitted.is_lead,
+            allotted_hours=submitted.allotted_hours,
+            assignee_id=submitted.finished_by_id or submitted.assignee_id,
+            note=_("Xử lý lại theo ý kiến lãnh đạo"),
+        )
+        _start_step(rework, at=at, calendar=calendar)
+        rework.save()
+        return {"closed_steps": closed, "reopened": _step_payload(rework)}
+
+    return _transition(
+        dossier=dossier,
+        name="send_back",
+        actor=actor,
+        revision=revision,
+        reason=reason,
         origin=origin,
         apply=apply,
     )
@@ -1633,6 +1700,7 @@ __all__ = [
     "dossier_request_payment",
     "dossier_request_supplement",
     "dossier_return_result",
+    "dossier_send_back",
     "dossier_stop",
     "dossier_submit_for_approval",
     "dossier_submit_online",

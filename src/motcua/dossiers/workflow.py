@@ -360,6 +360,15 @@ TRANSITIONS_LIST: tuple[Transition, ...] = (
         description=_("Kết quả được ký duyệt, cấp mã -KQn và chuyển về bộ phận một cửa để trả."),
     ),
     Transition(
+        "send_back",
+        _("Trả lại để xử lý lại"),
+        sources=(State(S.PROCESSING, SUB.AWAITING_APPROVAL),),
+        targets=(State(S.PROCESSING, SUB.IN_STEP),),
+        permits=_permits(LEADER_AT_COMPETENT),
+        reason_required=True,
+        description=_("Lãnh đạo chưa đồng ý dự thảo: bước trình duyệt được mở lại cho người đã trình."),
+    ),
+    Transition(
         "refuse",
         _("Từ chối giải quyết"),
         sources=(State(S.RECEIVED), State(S.PROCESSING)),
