@@ -101,7 +101,7 @@ class UserFactory(DjangoModelFactory):
     email = factory.LazyAttribute(lambda user: f"{user.username}@example.invalid")
     phone = factory.Sequence(lambda n: f"09{n + 1:08d}")
     kind = User.Kind.CITIZEN
-    password = factory.LazyFunction(lambda: password_hash())
+    password = factory.LazyFunction(password_hash)
 
 
 class StaffUserFactory(UserFactory):
