@@ -805,7 +805,7 @@ def _step_payload(step: DossierStep) -> dict:
         "name": step.name,
         "agency": step.agency_id,
         "role": step.role,
-        "held_by": step.assignee_id,
+        "held_by": step.finished_by_id or step.assignee_id,
         "started_at": step.started_at,
         "due_at": step.due_at,
         "finished_at": step.finished_at,
