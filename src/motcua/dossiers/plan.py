@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from motcua.agencies.models import StaffRole
 
 from .models import Dossier, DossierStep
-from .workflow import _steps
+from .workflow import steps_of
 
 
 @dataclass
@@ -29,10 +29,6 @@ class Plan:
 
     def steps_in(self, stage: int) -> list[DossierStep]:
         return [step for step in self.process_steps if step.stage == stage]
-
-    @property
-    def first_stage(self) -> int | None:
-        return self.stages[0] if self.stages else None
 
     @property
     def approval_stage(self) -> int | None:
@@ -54,10 +50,6 @@ class Plan:
     def open_steps(self) -> list[DossierStep]:
         return [step for step in self.process_steps if step.is_open]
 
-    @property
-    def return_step(self) -> DossierStep | None:
-        return next((step for step in self.steps if step.kind == DossierStep.Kind.RETURN), None)
-
     def can_hand_over(self, step: DossierStep) -> bool:
         """Closing ``step`` either leaves parallel siblings running or opens a further processing stage."""
         if not step.is_open or step.kind != DossierStep.Kind.PROCESS or step.stage == self.approval_stage:
@@ -77,4 +69,4 @@ class Plan:
 
 
 def plan_of(dossier: Dossier) -> Plan:
-    return Plan(steps=_steps(dossier))
+    return Plan(steps=steps_of(dossier))

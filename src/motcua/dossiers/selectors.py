@@ -18,6 +18,7 @@ from motcua.agencies.models import StaffMembership, StaffRole
 from motcua.core.calendar import get_calendar
 from motcua.core.errors import NotFound, ValidationFailed
 
+from .deadlines import due_soon_bound
 from .models import Consultation, Dossier, DossierEvent, DossierStep, ProcessTemplate
 from .workflow import CLOCK_RUNNING_STATUSES, DossierStatus, Substate
 
@@ -203,7 +204,7 @@ def _bucket_conditions(user, roles: _Roles, now: datetime) -> dict[str, Q]:
         started_at__isnull=False,
         finished_at__isnull=True,
     )
-    bound = get_calendar().add_working_days(now, 2)
+    bound = due_soon_bound(get_calendar(), now)  # default office hours: one bound for every unit
     leads = roles.at(StaffRole.LEADER)
     return {
         Worklist.TO_RECEIVE: Q(

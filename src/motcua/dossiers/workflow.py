@@ -506,13 +506,14 @@ def _is_system(actor) -> bool:
 
 
 def open_steps_of(dossier: Dossier) -> list:
-    """Open (started, unfinished) processing steps; uses the prefetch cache when present."""
+    """Open (started, unfinished) steps, including the return step of a dossier with its result ready."""
     if dossier.pk is None:
         return []
-    return [step for step in _steps(dossier) if step.is_open]
+    return [step for step in steps_of(dossier) if step.is_open]
 
 
-def _steps(dossier: Dossier) -> list:
+def steps_of(dossier: Dossier) -> list:
+    """The dossier's steps in plan order; uses the prefetch cache when present."""
     cache = getattr(dossier, "_prefetched_objects_cache", {})
     if "steps" in cache:
         return sorted(cache["steps"], key=lambda s: (s.stage, s.order, s.pk))
@@ -724,10 +725,6 @@ def available_transitions(dossier: Dossier, actor, *, now: datetime | None = Non
             continue
         allowed.append(transition)
     return allowed
-
-
-def transitions_into(status: int) -> Iterable[Transition]:
-    return [t for t in TRANSITIONS_LIST if any(target.status == status for target in t.targets)]
 
 
 # --- Documentation ------------------------------------------------------------------------------------------
