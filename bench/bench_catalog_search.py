@@ -3,7 +3,8 @@
     DATABASE_URL=sqlite:////tmp/motcua-bench.sqlite3 python bench/bench_catalog_search.py --requests 2000
 
 Starts ``motcua runserver --noreload`` on a free port of 127.0.0.1 against DATABASE_URL (fill it first with
-bench/generate_catalog.py), fires a fixed, seeded mix of GET /api/v1/procedures requests (queries with and
+bench/generate_catalog.py), or several such processes with --servers N (requests go round-robin, as a load
+balancer would spread them over stateless web processes), fires a fixed, seeded mix of GET /api/v1/procedures requests (queries with and
 without diacritics, filters, deep pages) from a few client threads, and prints requests per second and
 latency percentiles, overall and per kind of request. Standard library only; not a pass/fail test.
 """
@@ -97,6 +98,7 @@ def start_server(port: int) -> subprocess.Popen:
 
 
 def fetch(base: str, kind: str, params: dict) -> tuple[str, float, int]:
+    """One timed request: (kind, seconds, HTTP status or 0 when the connection failed)."""
     url = f"{base}/api/v1/procedures?{urllib.parse.urlencode(params)}"
     started = time.perf_counter()
     try:
@@ -129,6 +131,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--concurrency", type=int, default=4, help="client threads (default 4)")
     parser.add_argument("--warmup", type=int, default=100, help="untimed requests first (default 100)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--servers", type=int, default=1, help="server processes, requests spread round-robin (default 1)"
+    )
     parser.add_argument("--base-url", help="benchmark a server already running there instead of starting one")
     args = parser.parse_args(argv)
 
@@ -136,23 +141,29 @@ def main(argv: list[str] | None = None) -> None:
     warmup = request_mix(rng, args.warmup)
     timed = request_mix(rng, args.requests)
 
-    server = None
-    base = args.base_url
-    if not base:
-        port = free_port()
-        server = start_server(port)
-        base = f"http://127.0.0.1:{port}"
+    servers: list[subprocess.Popen] = []
+    bases = [args.base_url] if args.base_url else []
     try:
-        with urllib.request.urlopen(f"{base}/api/v1/procedures?page_size=1") as response:
+        for _ in range(0 if args.base_url else args.servers):
+            port = free_port()
+            servers.append(start_server(port))
+            bases.append(f"http://127.0.0.1:{port}")
+        with urllib.request.urlopen(f"{bases[0]}/api/v1/procedures?page_size=1") as response:
             catalog_size = json.load(response)["count"]
+
+        def send(numbered: tuple[int, tuple[str, dict]]) -> tuple[str, float, int]:
+            number, (kind, params) = numbered
+            return fetch(bases[number % len(bases)], kind, params)
+
         with ThreadPoolExecutor(args.concurrency) as pool:
-            list(pool.map(lambda item: fetch(base, *item), warmup))
+            list(pool.map(send, enumerate(warmup)))
             started = time.perf_counter()
-            results = list(pool.map(lambda item: fetch(base, *item), timed))
+            results = list(pool.map(send, enumerate(timed)))
             wall = time.perf_counter() - started
     finally:
-        if server is not None:
+        for server in servers:
             server.terminate()
+        for server in servers:
             try:
                 server.wait(timeout=10)
             except subprocess.TimeoutExpired:
@@ -160,8 +171,10 @@ def main(argv: list[str] | None = None) -> None:
 
     database = urllib.parse.urlsplit(os.environ.get("DATABASE_URL", "sqlite:")).scheme or "sqlite"
     failed = [status for _, _, status in results if status != 200]
-    print(f"Database: {database} · procedures in force: {catalog_size} · server: {base}")
-    print(f"{len(results)} requests, {args.concurrency} client threads, {wall:.1f} s")
+    print(f"Database: {database} · procedures in force: {catalog_size} · servers: {', '.join(bases)}")
+    print(
+        f"{len(results)} requests, {args.concurrency} client threads, {len(bases)} server process(es), {wall:.1f} s"
+    )
     print(f"Throughput: {len(results) / wall:.1f} requests/s · errors: {len(failed)}")
     print(f"{'kind':<22} {'count':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8}")
     print(report_line("all", [duration for _, duration, _ in results]))

@@ -3,23 +3,37 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import cache
 
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.formats import number_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from motcua.agencies.models import Agency, OneStopUnit
+from motcua.agencies.models import Agency, Level, OneStopUnit
 from motcua.catalog.models import (
     CaseComponent,
     Fee,
     ProcedureAgency,
     ProcedureCase,
     ProcedureVersion,
+    TimeUnit,
 )
 
 # The portal serves a component's form file at this address (see motcua.portal).
 FORM_DOWNLOAD_PATH = "/thu-tuc/{national_code}/mau/{component_id}/"
+
+
+@cache
+def _labels(choices, language: str) -> dict[str, str]:
+    return {value: str(label) for value, label in choices.choices}
+
+
+def label(choices, value: str) -> str:
+    """The display label of ``value`` in the active language; like ``get_FOO_display()``, without its cost
+    (Django rebuilds and hashes the whole choice list, translating every label, on each call)."""
+    return _labels(choices, get_language() or "vi").get(value, value)
 
 
 def _amount_text(value: Decimal) -> str:
@@ -29,7 +43,7 @@ def _amount_text(value: Decimal) -> str:
 
 
 def processing_time(case: ProcedureCase) -> dict:
-    unit_label = str(case.get_time_unit_display())
+    unit_label = label(TimeUnit, case.time_unit)
     online = case.online_processing_time
     return {
         "amount": float(case.processing_time),
@@ -44,7 +58,7 @@ def procedure_agency(role: ProcedureAgency) -> dict:
     agency = role.agency
     return {
         "role": role.role,
-        "role_label": str(role.get_role_display()),
+        "role_label": label(ProcedureAgency.Role, role.role),
         "code": agency.code if agency else role.external_code,
         "code_qd20": agency.code_qd20 if agency else "",
         "name": agency.name if agency else role.external_name,
@@ -94,12 +108,12 @@ def component(item: CaseComponent, *, national_code: str, request: HttpRequest) 
 def fee(item: Fee) -> dict:
     return {
         "kind": item.kind,
-        "kind_label": str(item.get_kind_display()),
+        "kind_label": label(Fee.Kind, item.kind),
         "code": item.code,
         "amount": item.amount,
         "description": item.description,
         "timing": item.timing,
-        "timing_label": str(item.get_timing_display()),
+        "timing_label": label(Fee.Timing, item.timing),
         "channel": item.channel or None,
         "case_id": item.case_id,
         "exemptions": item.exemptions,
@@ -198,9 +212,9 @@ def agency(item: Agency) -> dict:
         "name": item.name,
         "short_name": item.short_name,
         "level": item.level,
-        "level_label": str(item.get_level_display()),
+        "level_label": label(Level, item.level),
         "kind": item.kind,
-        "kind_label": str(item.get_kind_display()),
+        "kind_label": label(Agency.Kind, item.kind),
         "parent_code": item.parent.code if item.parent_id else None,
         "address": item.address,
         "phone": item.phone,
