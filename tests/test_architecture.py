@@ -13,8 +13,8 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "motcua"
 LAYERS = {
     "core": 0,
     "sandbox": 0,  # partner stand-ins (SMS gateway, ...): import nothing from motcua
-    "agencies": 1,
     "accounts": 1,
+    "agencies": 1.5,
     "catalog": 2,
     "dossiers": 3,
     "paperwork": 4,

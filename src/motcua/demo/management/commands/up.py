@@ -1,4 +1,7 @@
-"""``motcua up``: migrate, load the demo province if the database is empty, and serve."""
+"""``motcua up``: migrate, load the demo province if the database is empty, and serve.
+
+It lives in the demo app because it orchestrates every other app (the demo loader, the outbox worker).
+"""
 
 from django.conf import settings
 from django.core.management import call_command
@@ -22,5 +25,10 @@ class Command(BaseCommand):
             call_command("load-demo", if_empty=True)
         if options["no_serve"]:
             return
+        if settings.MOTCUA_WORKER_IN_PROCESS:
+            from motcua.notifications.worker import start_worker_thread
+
+            start_worker_thread()
+            self.stdout.write("Tiến trình gửi thông báo đang chạy nền.")
         self.stdout.write(f"Mở trình duyệt tại http://{options['addrport']}/  (Ctrl+C để dừng)")
         call_command("runserver", options["addrport"], use_reloader=False)
