@@ -46,8 +46,12 @@ INSTALLED_APPS = [
     "motcua.accounts",
     "motcua.catalog",
     "motcua.dossiers",
+    "motcua.paperwork",
     "motcua.notifications",
+    "motcua.feedback",
+    "motcua.integration",
     "motcua.api",
+    "motcua.backoffice",
     "motcua.portal",
     "motcua.demo",
 ]

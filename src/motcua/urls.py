@@ -14,6 +14,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("can-bo/", include("motcua.backoffice.urls")),
+    path("", include("motcua.portal.urls_accounts")),
+    path("", include("motcua.portal.urls_dossiers")),
+    path("", include("motcua.portal.urls_feedback")),
     path("", include("motcua.portal.urls")),
 ]
 if settings.DEBUG:
