@@ -279,3 +279,200 @@ def dossier_search_for(user, *, filters: DossierFilters | None = None) -> QueryS
         .select_related(*LIST_RELATED)
         .order_by("-submitted_at", "-pk")
     )
+
+
+# --- Back office: one agency at a time, choices for the action forms -----------------------------------------
+# The back office shows the worklists of the agency an officer chose (a person may belong to several); the
+# access gate stays dossier_queryset_for, the agency only narrows what is listed.
+
+
+def staff_memberships_of(user) -> list[StaffMembership]:
+    """The user's active memberships with their agencies (and one-stop units), by agency name then role."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    return list(
+        _memberships(user).select_related("agency", "agency__one_stop_unit").order_by("agency__name", "role")
+    )
+
+
+def _involves_agency(agency_id: int) -> Q:
+    return (
+        Q(receiving_agency_id=agency_id)
+        | Q(competent_agency_id=agency_id)
+        | Q(Exists(DossierStep.objects.filter(dossier=OuterRef("pk"), agency_id=agency_id)))
+        | Q(Exists(Consultation.objects.filter(dossier=OuterRef("pk"), asked_agency_id=agency_id)))
+    )
+
+
+def dossier_queryset_at(user, agency_id: int | None) -> QuerySet[Dossier]:
+    """``dossier_queryset_for(user)`` narrowed to the dossiers one agency receives, decides, holds a step of or
+    is consulted on; ``agency_id=None`` narrows nothing."""
+    queryset = dossier_queryset_for(user)
+    return queryset if agency_id is None else queryset.filter(_involves_agency(agency_id))
+
+
+class _AgencyRoles(_Roles):
+    """The user's roles at one agency only (all agencies when ``agency_id`` is None)."""
+
+    def __init__(self, user, agency_id: int | None):
+        super().__init__(user)
+        self.scoped = agency_id is not None
+        if self.scoped:
+            self.pairs = [(agency, role) for agency, role in self.pairs if agency == agency_id]
+            self.agencies = {agency for agency, _role in self.pairs}
+
+    def held_steps_q(self, user) -> Q:
+        held = super().held_steps_q(user)
+        return held & Q(agency_id__in=self.agencies) if self.scoped else held
+
+
+def agency_worklist_counts(
+    user, agency_id: int | None, *, filters: DossierFilters | None = None, now: datetime | None = None
+) -> dict[str, int]:
+    """:func:`worklist_counts` for the user's roles at one agency (two queries)."""
+    now = now or timezone.now()
+    conditions = _bucket_conditions(user, _AgencyRoles(user, agency_id), now)
+    queryset = _apply_filters(dossier_queryset_at(user, agency_id), filters)
+    return queryset.aggregate(
+        **{name: Count("pk", filter=condition) for name, condition in conditions.items()}
+    )
+
+
+def agency_worklist(
+    user,
+    agency_id: int | None,
+    bucket: str,
+    *,
+    filters: DossierFilters | None = None,
+    now: datetime | None = None,
+) -> QuerySet[Dossier]:
+    """:func:`worklist` for the user's roles at one agency, most urgent first."""
+    now = now or timezone.now()
+    conditions = _bucket_conditions(user, _AgencyRoles(user, agency_id), now)
+    if bucket not in conditions:
+        raise ValidationFailed(_("Danh sách công việc không hợp lệ."))
+    queryset = _apply_filters(dossier_queryset_at(user, agency_id), filters).filter(conditions[bucket])
+    return queryset.select_related(*LIST_RELATED).order_by("appointment_at", "received_at", "pk")
+
+
+def agency_dossier_search(
+    user, agency_id: int | None, *, filters: DossierFilters | None = None
+) -> QuerySet[Dossier]:
+    """Every dossier of one agency the user may see, filtered; newest first."""
+    return (
+        _apply_filters(dossier_queryset_at(user, agency_id), filters)
+        .select_related(*LIST_RELATED)
+        .order_by("-submitted_at", "-pk")
+    )
+
+
+def worklist_filter_choices(user, agency_id: int | None) -> dict[str, list]:
+    """Procedures and agencies found on the agency's dossiers, for the worklist filters (two queries)."""
+    from motcua.agencies.models import Agency
+    from motcua.catalog.models import Procedure
+
+    dossiers = dossier_queryset_at(user, agency_id)
+    procedures = (
+        Procedure.objects.filter(pk__in=dossiers.values("procedure_version__procedure_id"))
+        .select_related("current_version")
+        .order_by("national_code")
+    )
+    agencies = Agency.objects.filter(
+        Q(pk__in=dossiers.values("receiving_agency_id")) | Q(pk__in=dossiers.values("competent_agency_id"))
+    ).order_by("name")
+    return {"procedures": list(procedures), "agencies": list(agencies)}
+
+
+def dossier_file_get(dossier: Dossier, file_id: int):
+    """A file of one of the dossier's components; NotFound otherwise."""
+    from .models import DossierFile
+
+    row = DossierFile.objects.filter(pk=file_id, component__dossier=dossier).first()
+    if row is None:
+        raise NotFound(_("Không tìm thấy tệp."))
+    return row
+
+
+def dossier_result_get(dossier: Dossier, result_id: int):
+    """A result of the dossier that has a file; NotFound otherwise."""
+    from .models import DossierResult
+
+    row = DossierResult.objects.filter(pk=result_id, dossier=dossier).exclude(file="").first()
+    if row is None:
+        raise NotFound(_("Không tìm thấy tệp kết quả."))
+    return row
+
+
+def dossier_fees(dossier: Dossier) -> list:
+    """The fees of the version the dossier was received under, for its case and channel."""
+    from motcua.catalog.models import Fee
+
+    return list(
+        Fee.objects.filter(version_id=dossier.procedure_version_id)
+        .filter(Q(case__isnull=True) | Q(case_id=dossier.procedure_case_id))
+        .filter(Q(channel="") | Q(channel=dossier.channel))
+        .order_by("case_id", "channel", "pk")
+    )
+
+
+def held_steps_for(dossier: Dossier, user) -> list[DossierStep]:
+    """The open steps of the dossier ``user`` holds (assigned to them, or unassigned with their role)."""
+    from .workflow import actor_context
+
+    return actor_context(dossier, user).held_steps
+
+
+def led_open_steps_for(dossier: Dossier, user) -> list[DossierStep]:
+    """Open processing steps at agencies where ``user`` is a leader: the steps they may assign."""
+    from .workflow import open_steps_of
+
+    leads = set(_memberships(user).filter(role=StaffRole.LEADER).values_list("agency_id", flat=True))
+    return [
+        step
+        for step in open_steps_of(dossier)
+        if step.kind == DossierStep.Kind.PROCESS and step.agency_id in leads
+    ]
+
+
+def next_stage_steps(dossier: Dossier, step: DossierStep) -> list[DossierStep]:
+    """The planned steps of the stage that starts when ``step``'s stage is finished."""
+    from .plan import plan_of
+
+    plan = plan_of(dossier)
+    following = plan.next_stage_after(step.stage)
+    if following is None:
+        return []
+    return [s for s in plan.steps_in(following) if s.is_planned]
+
+
+def staff_with_roles(pairs) -> dict[tuple[int, str], list]:
+    """Active staff per (agency id, role) for the given pairs, by name (one query)."""
+    pairs = set(pairs)
+    found: dict[tuple[int, str], list] = {pair: [] for pair in pairs}
+    if not pairs:
+        return found
+    condition = Q(pk__in=[])
+    for agency_id, role in pairs:
+        condition |= Q(agency_id=agency_id, role=role)
+    rows = (
+        StaffMembership.objects.filter(is_active=True, user__is_active=True)
+        .filter(condition)
+        .select_related("user")
+        .order_by("user__full_name", "user__username")
+    )
+    for row in rows:
+        found[(row.agency_id, row.role)].append(row.user)
+    return found
+
+
+def reception_desks_for(user) -> list:
+    """Agencies with a one-stop unit where ``user`` is a reception officer, with the agencies they serve."""
+    from motcua.agencies.models import Agency
+
+    agencies = _memberships(user).filter(role=StaffRole.RECEPTION_OFFICER).values("agency_id")
+    return list(
+        Agency.objects.filter(pk__in=agencies, is_active=True, one_stop_unit__isnull=False)
+        .select_related("one_stop_unit")
+        .prefetch_related("one_stop_unit__served_agencies")
+        .order_by("name")
+    )
