@@ -575,3 +575,6 @@ class DossierEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("dossier events are append-only")
+
+
+from .drafts import SubmissionDraft, SubmissionDraftFile  # noqa: E402, F401  (online form drafts, registered here)
