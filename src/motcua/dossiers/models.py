@@ -27,6 +27,7 @@ from .workflow import DossierStatus, Substate
 __all__ = [
     "ApplicantKind",
     "Consultation",
+    "DeadlineWarning",
     "Dossier",
     "DossierCodeCounter",
     "DossierComponent",
@@ -575,6 +576,36 @@ class DossierEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("dossier events are append-only")
+
+
+class DeadlineWarning(models.Model):
+    """A dossier the overdue watch found due within a working day, or overdue (``dossiers.watch``).
+
+    One row per (dossier, kind, appointment): the people in charge are told once per appointment; a new
+    appointment (an approved apology, a restarted time limit) can be warned about again.
+    """
+
+    class Kind(models.TextChoices):
+        DUE_SOON = "due_soon", _("Sắp đến hạn trả kết quả")
+        OVERDUE = "overdue", _("Quá hạn trả kết quả")
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="deadline_warnings")
+    kind = models.CharField(_("loại cảnh báo"), max_length=10, choices=Kind.choices)
+    appointment_at = models.DateTimeField(_("ngày hẹn trả được cảnh báo"))
+    warned_at = models.DateTimeField(_("thời điểm cảnh báo"))
+
+    class Meta:
+        verbose_name = _("cảnh báo hạn xử lý")
+        verbose_name_plural = _("cảnh báo hạn xử lý")
+        ordering = ["dossier", "warned_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dossier", "kind", "appointment_at"], name="unique_deadline_warning_per_appointment"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} {self.kind} {self.appointment_at:%d/%m/%Y %H:%M}"
 
 
 from .drafts import SubmissionDraft, SubmissionDraftFile  # noqa: E402, F401  (online form drafts, registered here)
