@@ -190,3 +190,40 @@ MOTCUA_WORKER_CLAIM_TIMEOUT_SECONDS = float(os.environ.get("MOTCUA_WORKER_CLAIM_
 MOTCUA_WORKER_SEND_TIMEOUT_SECONDS = float(os.environ.get("MOTCUA_WORKER_SEND_TIMEOUT_SECONDS", "15"))
 # Run the worker as a thread inside the web process (the embedded default); false when `motcua worker` runs.
 MOTCUA_WORKER_IN_PROCESS = env_bool("MOTCUA_WORKER_IN_PROCESS", True)
+
+# Citizen and business accounts (docs/accounts.md).
+# Idle time after which a citizen's or business's session ends (staff sessions are set apart).
+MOTCUA_CITIZEN_SESSION_IDLE_MINUTES = int(os.environ.get("MOTCUA_CITIZEN_SESSION_IDLE_MINUTES", "30"))
+# One-time codes (registration, password reset, contact check): life, wrong entries, resend cooldown, sends.
+MOTCUA_CODE_TTL_MINUTES = int(os.environ.get("MOTCUA_CODE_TTL_MINUTES", "10"))
+MOTCUA_CODE_MAX_ATTEMPTS = int(os.environ.get("MOTCUA_CODE_MAX_ATTEMPTS", "5"))
+MOTCUA_CODE_RESEND_SECONDS = int(os.environ.get("MOTCUA_CODE_RESEND_SECONDS", "60"))
+MOTCUA_CODE_MAX_SENDS = int(os.environ.get("MOTCUA_CODE_MAX_SENDS", "5"))
+# Codes sent per hour to one phone / e-mail, and from one IP address.
+MOTCUA_CODE_SENDS_PER_RECIPIENT_HOUR = int(os.environ.get("MOTCUA_CODE_SENDS_PER_RECIPIENT_HOUR", "5"))
+MOTCUA_CODE_SENDS_PER_ADDRESS_HOUR = int(os.environ.get("MOTCUA_CODE_SENDS_PER_ADDRESS_HOUR", "20"))
+# Failed sign-ins allowed per account and per IP address within the window before sign-in pauses.
+MOTCUA_SIGN_IN_WINDOW_MINUTES = int(os.environ.get("MOTCUA_SIGN_IN_WINDOW_MINUTES", "15"))
+MOTCUA_SIGN_IN_MAX_FAILURES_PER_ACCOUNT = int(os.environ.get("MOTCUA_SIGN_IN_MAX_FAILURES_PER_ACCOUNT", "5"))
+MOTCUA_SIGN_IN_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("MOTCUA_SIGN_IN_MAX_FAILURES_PER_ADDRESS", "30"))
+# The request header holding the client's IP address behind a reverse proxy (e.g. HTTP_X_REAL_IP); empty
+# uses REMOTE_ADDR. Only set it when the proxy overwrites that header.
+MOTCUA_CLIENT_IP_HEADER = os.environ.get("MOTCUA_CLIENT_IP_HEADER", "")
+
+# Sign-in with the national public-service portal / VNeID (OpenID Connect, authorization code + PKCE).
+# The defaults point at the sandbox provider: `python -m motcua.sandbox.oidc --port 8090`.
+MOTCUA_OIDC_ENABLED = env_bool("MOTCUA_OIDC_ENABLED", True)
+MOTCUA_OIDC_DISCOVERY_URL = os.environ.get(
+    "MOTCUA_OIDC_DISCOVERY_URL", "http://127.0.0.1:8090/.well-known/openid-configuration"
+)
+# Expected issuer; empty trusts the discovery document's own "issuer".
+MOTCUA_OIDC_ISSUER = os.environ.get("MOTCUA_OIDC_ISSUER", "")
+MOTCUA_OIDC_CLIENT_ID = os.environ.get("MOTCUA_OIDC_CLIENT_ID", "motcua-sandbox")
+# Never logged. The default is the sandbox's; production must set its own.
+MOTCUA_OIDC_CLIENT_SECRET = os.environ.get("MOTCUA_OIDC_CLIENT_SECRET", "sandbox-secret")
+MOTCUA_OIDC_SCOPES = os.environ.get("MOTCUA_OIDC_SCOPES", "openid profile email phone address")
+# Where the provider sends the browser back; empty = SITE_URL + the callback path.
+MOTCUA_OIDC_REDIRECT_URI = os.environ.get("MOTCUA_OIDC_REDIRECT_URI", "")
+MOTCUA_OIDC_TIMEOUT_SECONDS = float(os.environ.get("MOTCUA_OIDC_TIMEOUT_SECONDS", "10"))
+# Also end the session at the provider on sign-out (RP-initiated logout), when it offers end_session.
+MOTCUA_OIDC_LOGOUT_AT_PROVIDER = env_bool("MOTCUA_OIDC_LOGOUT_AT_PROVIDER", True)
