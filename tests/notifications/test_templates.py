@@ -94,7 +94,11 @@ def test_result_ready_and_early_return():
     assert "Ông/Bà có thể nhận kết quả từ 12/03/2026 08:00 tại Bộ phận Một cửa xã Thạch Hà." in early_email
 
 
-@pytest.mark.parametrize("template", sorted(TEMPLATES))
+# Templates about a dossier (account codes are tested in tests/accounts/).
+DOSSIER_TEMPLATES = sorted(key for key, template in TEMPLATES.items() if "dossier_code" in template.required)
+
+
+@pytest.mark.parametrize("template", DOSSIER_TEMPLATES)
 @pytest.mark.parametrize("channel", ["sms", "email", "portal"])
 def test_every_template_renders_on_every_channel(template, channel):
     subject, body = render_message(template=template, channel=channel, context=FULL_CONTEXT)

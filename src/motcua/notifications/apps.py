@@ -7,6 +7,11 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Thông báo")
 
     def ready(self) -> None:
+        from motcua.accounts.signals import verification_code_issued
+
+        from .account_codes import queue_account_code
+
+        verification_code_issued.connect(queue_account_code, dispatch_uid="notifications.account_code")
         if apps.is_installed("motcua.dossiers"):
             from motcua.dossiers.signals import dossier_event_recorded
 

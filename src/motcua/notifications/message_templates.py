@@ -36,6 +36,8 @@ TEMPLATES: dict[str, MessageTemplate] = {
         MessageTemplate("apology", _("Xin lỗi, hẹn lại ngày trả"), ("dossier_code", "new_appointment_at")),
         MessageTemplate("result_ready", _("Đã có kết quả"), ("dossier_code",)),
         MessageTemplate("early_return", _("Trả kết quả trước hẹn"), ("dossier_code", "appointment_at")),
+        # Sent by account_codes.py for the accounts app; "purpose" is a VerificationCode.Purpose value.
+        MessageTemplate("account_code", _("Mã xác minh tài khoản"), ("code", "purpose", "minutes")),
     )
 }
 
