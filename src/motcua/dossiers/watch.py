@@ -134,7 +134,9 @@ def _warn_one(dossier: Dossier, *, kind: str, now: datetime) -> bool | None:
     except IntegrityError:
         return False  # a concurrent run (another worker) recorded it first
     except Exception:
-        logger.exception("overdue watch: dossier %s, %s warning not recorded, retried next run", dossier.pk, kind)
+        logger.exception(
+            "overdue watch: dossier %s, %s warning not recorded, retried next run", dossier.pk, kind
+        )
         return None
     return True
 

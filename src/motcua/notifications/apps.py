@@ -20,3 +20,11 @@ class NotificationsConfig(AppConfig):
             dossier_event_recorded.connect(
                 queue_messages_for_dossier_event, dispatch_uid="notifications.outbox"
             )
+
+            from motcua.dossiers.watch import deadline_warning_recorded
+
+            from .watch import on_deadline_warning
+
+            deadline_warning_recorded.connect(
+                on_deadline_warning, dispatch_uid="notifications.deadline_warning"
+            )

@@ -38,6 +38,13 @@ TEMPLATES: dict[str, MessageTemplate] = {
         MessageTemplate("early_return", _("Trả kết quả trước hẹn"), ("dossier_code", "appointment_at")),
         # Sent by account_codes.py for the accounts app; "purpose" is a VerificationCode.Purpose value.
         MessageTemplate("account_code", _("Mã xác minh tài khoản"), ("code", "purpose", "minutes")),
+        # To staff (notifications.watch): the overdue watch's warnings to the assignee and the leaders.
+        MessageTemplate(
+            "staff_due_soon", _("Cán bộ: hồ sơ sắp đến hạn trả kết quả"), ("dossier_code", "appointment_at")
+        ),
+        MessageTemplate(
+            "staff_overdue", _("Cán bộ: hồ sơ quá hạn trả kết quả"), ("dossier_code", "appointment_at")
+        ),
     )
 }
 

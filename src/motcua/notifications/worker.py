@@ -19,6 +19,7 @@ from .channels import DeliveryError, mask_email, mask_phone, redact_secrets
 from .models import OutboxMessage
 from .services import outbox_claim_due, outbox_record_failure, outbox_record_sent, outbox_release_stale
 from .wakeup import wait_for_work, wake_workers
+from .watch import run_overdue_watch_if_due
 
 logger = logging.getLogger("motcua.notifications.worker")
 
@@ -117,6 +118,8 @@ def run_worker(
             close_old_connections()  # drop a broken or expired connection, as Django does per request
         try:
             outbox_release_stale()
+            if not once:  # (``--once`` is cron style: cron runs ``motcua overdue-watch`` itself)
+                run_overdue_watch_if_due()
             batch = deliver_due(limit=batch_size)
         except Exception as exc:  # e.g. the database is briefly unavailable: log, wait, go on
             logger.error("outbox worker poll failed: %s", redact_secrets(f"{type(exc).__name__}: {exc}"))
