@@ -312,6 +312,16 @@ class PetitionAnswer(models.Model):
         return f"{self.petition_id} · {self.answered_at:%d/%m/%Y}"
 
 
+PETITION_ACTION_LABELS = {
+    "send": _("Gửi phản ánh, kiến nghị"),
+    "answer": _("Trả lời"),
+    "publish": _("Công khai trả lời"),
+    "unpublish": _("Gỡ công khai"),
+    "decline": _("Không thụ lý"),
+    "rate_handling": _("Người gửi đánh giá việc giải quyết"),
+}
+
+
 class AppendOnlyError(Exception):
     """Raised when code tries to change or delete a recorded petition event."""
 
@@ -352,3 +362,7 @@ class PetitionEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("petition events are append-only")
+
+    @property
+    def action_label(self) -> str:
+        return str(PETITION_ACTION_LABELS.get(self.action, self.action))

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -331,10 +331,20 @@ def petition_worklist(
 ) -> QuerySet[Petition]:
     """The petitions ``user`` may handle, filtered; waiting ones with the nearest due date first.
 
-    Rows carry ``is_late`` (waiting past the due date, or answered after it) for highlighting.
+    Rows carry ``overdue`` (still waiting after the due date) for highlighting.
     """
     now = now or timezone.now()
-    petitions = petition_queryset_for(user).select_related("agency")
+    petitions = (
+        petition_queryset_for(user)
+        .select_related("agency")
+        .annotate(
+            overdue=Case(
+                When(state=PetitionState.RECEIVED, due_at__lt=now, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+    )
     if show == PetitionFilter.WAITING:
         petitions = petitions.filter(state=PetitionState.RECEIVED)
     elif show == PetitionFilter.OVERDUE:
