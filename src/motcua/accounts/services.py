@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import math
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -475,16 +475,13 @@ def contact_verify(*, user: User, token: str, code: str) -> User:
 
 @dataclass(frozen=True)
 class ProfileData:
-    """What a person may edit on the profile page. The VNeID-verified fields are left out for such accounts."""
+    """What a person edits on the profile page. ``identity`` holds the identity fields given (``full_name``,
+    ``identity_number``, ``birth_date``, ``sex``, ``organisation_name``); a VNeID-verified account has none."""
 
     address: str = ""
     phone: str = ""
     email: str = ""
-    full_name: str | None = None
-    identity_number: str | None = None
-    birth_date: date | None = None
-    sex: str | None = None
-    organisation_name: str | None = None
+    identity: dict = field(default_factory=dict)
 
 
 VNEID_FIELDS = ("full_name", "identity_number", "birth_date", "sex", "organisation_name")
@@ -499,7 +496,12 @@ def profile_update(*, user: User, data: ProfileData) -> User:
         "phone": clean_phone(data.phone),
         "email": _clean_email(data.email),
     }
-    given = {name: getattr(data, name) for name in VNEID_FIELDS if getattr(data, name) is not None}
+    unknown = set(data.identity) - set(VNEID_FIELDS)
+    if unknown:
+        raise ValueError(f"not profile identity fields: {sorted(unknown)}")
+    given = {name: value if value is not None else "" for name, value in data.identity.items()}
+    if "birth_date" in given:
+        given["birth_date"] = given["birth_date"] or None
     if user.is_vneid_verified and any(value != getattr(user, name) for name, value in given.items()):
         raise PermissionDenied(
             _("Thông tin định danh đã được xác thực với VNeID nên không sửa được tại đây."),
