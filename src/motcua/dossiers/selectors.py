@@ -476,3 +476,10 @@ def reception_desks_for(user) -> list:
         .prefetch_related("one_stop_unit__served_agencies")
         .order_by("name")
     )
+
+
+def case_components_of(dossier: Dossier) -> list:
+    """The components the dossier's case requires, in order (for attaching scanned files)."""
+    from motcua.catalog.models import CaseComponent
+
+    return list(CaseComponent.objects.filter(case_id=dossier.procedure_case_id).order_by("order", "pk"))
