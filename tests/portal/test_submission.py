@@ -7,7 +7,8 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from dossiers.conftest import PDF_BYTES, clock, pdf, world  # noqa: F401  (a small province, clock frozen)
+from dossiers import conftest as dossier_world
+from dossiers.conftest import PDF_BYTES, pdf
 from factories import CaseComponentFactory, ProcedureVersionFactory, UserFactory
 
 from motcua.catalog.models import ProcedureAgency, ProcedureCase
@@ -15,7 +16,13 @@ from motcua.dossiers.drafts import SubmissionDraft, SubmissionDraftFile
 from motcua.dossiers.models import DigitisationState, Dossier, DossierComponent, DossierFile, ResultChannel
 from motcua.dossiers.workflow import DossierStatus
 
-PNG_BYTES = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00" + b"\x00" * 64
+# The dossier tests' small province and their clock frozen on Monday 02/03/2026 09:00.
+world = dossier_world.world
+clock = dossier_world.clock
+
+PNG_BYTES = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00" + b"\x00" * 64
+)
 
 
 def png(name: str = "anh-can-cuoc.png", content: bytes = PNG_BYTES) -> SimpleUploadedFile:
@@ -37,25 +44,25 @@ def counts() -> dict[str, int]:
     }
 
 
-def start_url(world) -> str:  # noqa: F811
+def start_url(world) -> str:
     return f"/nop-ho-so/{world.version.procedure.national_code}/"
 
 
-def place_key(world) -> str:  # noqa: F811
+def place_key(world) -> str:
     return f"{world.center.pk}-{world.department.pk}"
 
 
-def components_of(world):  # noqa: F811
+def components_of(world):
     return list(world.case.components.order_by("order", "id"))
 
 
 @pytest.fixture
-def citizen_client(client, world):  # noqa: F811
+def citizen_client(client, world):
     client.force_login(world.citizen)
     return client
 
 
-def start_draft(client, world) -> SubmissionDraft:  # noqa: F811
+def start_draft(client, world) -> SubmissionDraft:
     response = client.post(start_url(world), {"case": world.case.pk, "place": place_key(world)})
     assert response.status_code == 302, text(response)
     return SubmissionDraft.objects.filter(owner=world.citizen).latest("id")
@@ -80,7 +87,7 @@ def upload(client, draft, files: dict, **extra):
     return client.post(f"/ho-so-dang-soan/{draft.public_id}/giay-to/", {**files, "action": "next", **extra})
 
 
-def ready_draft(client, world) -> SubmissionDraft:  # noqa: F811
+def ready_draft(client, world) -> SubmissionDraft:
     """A draft with every step saved, waiting on the review page."""
     draft = start_draft(client, world)
     assert fill_applicant(client, draft).status_code == 302
@@ -95,7 +102,7 @@ def ready_draft(client, world) -> SubmissionDraft:  # noqa: F811
 # --- The whole journey --------------------------------------------------------------------------------------
 
 
-def test_the_whole_online_submission_through_the_pages(citizen_client, world):  # noqa: F811
+def test_the_whole_online_submission_through_the_pages(citizen_client, world):
     client = citizen_client
     page = client.get(start_url(world))
     assert page.status_code == 200
@@ -124,7 +131,10 @@ def test_the_whole_online_submission_through_the_pages(citizen_client, world):  
     first, second = components_of(world)
     assert first.name in html and second.name in html
     assert "Nhận tệp PDF, JPG, JPEG, PNG, DOC, DOCX; mỗi tệp tối đa 10 MB." in html
-    assert f'id="file_{first.pk}" name="file_{first.pk}" accept=".pdf,.jpg,.jpeg,.png,.doc,.docx" multiple' in html
+    assert (
+        f'id="file_{first.pk}" name="file_{first.pk}" accept=".pdf,.jpg,.jpeg,.png,.doc,.docx" multiple'
+        in html
+    )
 
     response = upload(client, draft, {f"file_{first.pk}": pdf("to-khai.pdf"), f"file_{second.pk}": png()})
     assert response.url == f"/ho-so-dang-soan/{draft.public_id}/nhan-ket-qua/"
@@ -150,7 +160,11 @@ def test_the_whole_online_submission_through_the_pages(citizen_client, world):  
     dossier = Dossier.objects.get()
     assert response.status_code == 302
     assert response.url == f"/ho-so-cua-toi/{dossier.code}/da-nop/"
-    assert (dossier.status, dossier.owner, dossier.channel) == (DossierStatus.SUBMITTED, world.citizen, "online")
+    assert (dossier.status, dossier.owner, dossier.channel) == (
+        DossierStatus.SUBMITTED,
+        world.citizen,
+        "online",
+    )
     assert dossier.applicant_identity_number == "042090001234"
     assert dossier.submitter_name == "Trần Thị Bình"
     assert dossier.result_channel == ResultChannel.POSTAL
@@ -172,7 +186,7 @@ def test_the_whole_online_submission_through_the_pages(citizen_client, world):  
     assert "Bộ phận một cửa của" in text(done)
 
 
-def test_a_second_click_on_submit_shows_the_dossier_and_submits_nothing_more(citizen_client, world):  # noqa: F811
+def test_a_second_click_on_submit_shows_the_dossier_and_submits_nothing_more(citizen_client, world):
     draft = ready_draft(citizen_client, world)
     first = citizen_client.post(f"/ho-so-dang-soan/{draft.public_id}/kiem-tra/")
     again = citizen_client.post(f"/ho-so-dang-soan/{draft.public_id}/kiem-tra/")
@@ -182,16 +196,18 @@ def test_a_second_click_on_submit_shows_the_dossier_and_submits_nothing_more(cit
     assert Dossier.objects.count() == 1
 
 
-def test_pages_need_a_signed_in_account(client, world, settings):  # noqa: F811
+def test_pages_need_a_signed_in_account(client, world, settings):
     for url in (start_url(world), "/ho-so-dang-soan/", "/ho-so-cua-toi/"):
         response = client.get(url)
         assert response.status_code == 302
         assert response.url.startswith(settings.LOGIN_URL)
 
 
-def test_the_result_page_is_skipped_when_the_procedure_offers_one_way(client, world):  # noqa: F811
+def test_the_result_page_is_skipped_when_the_procedure_offers_one_way(client, world):
     version = ProcedureVersionFactory(online_service_level=3, components=("Đơn đề nghị",))
-    ProcedureAgency.objects.create(version=version, role=ProcedureAgency.Role.COMPETENT, agency=world.department)
+    ProcedureAgency.objects.create(
+        version=version, role=ProcedureAgency.Role.COMPETENT, agency=world.department
+    )
     case = version.cases.get()
     client.force_login(world.citizen)
     response = client.post(
@@ -209,7 +225,7 @@ def test_the_result_page_is_skipped_when_the_procedure_offers_one_way(client, wo
 # --- Drafts -------------------------------------------------------------------------------------------------
 
 
-def test_a_draft_saved_on_one_device_is_resumed_on_another(client, world, django_user_model):  # noqa: F811
+def test_a_draft_saved_on_one_device_is_resumed_on_another(client, world, django_user_model):
     client.force_login(world.citizen)
     draft = start_draft(client, world)
     response = fill_applicant(client, draft, action="save", name="Nguyễn Văn Bảo")
@@ -236,7 +252,7 @@ def test_a_draft_saved_on_one_device_is_resumed_on_another(client, world, django
     assert b"".join(download.streaming_content) == PDF_BYTES
 
 
-def test_the_start_page_offers_the_drafts_in_progress_of_the_procedure(citizen_client, world):  # noqa: F811
+def test_the_start_page_offers_the_drafts_in_progress_of_the_procedure(citizen_client, world):
     draft = start_draft(citizen_client, world)
     page = citizen_client.get(start_url(world))
     assert page.context["drafts"] == [draft]
@@ -244,7 +260,9 @@ def test_the_start_page_offers_the_drafts_in_progress_of_the_procedure(citizen_c
 
 
 def test_removing_a_file_and_deleting_a_draft(
-    citizen_client, world, django_capture_on_commit_callbacks  # noqa: F811
+    citizen_client,
+    world,
+    django_capture_on_commit_callbacks,
 ):
     draft = start_draft(citizen_client, world)
     first = components_of(world)[0]
@@ -267,7 +285,7 @@ def test_removing_a_file_and_deleting_a_draft(
     assert not storage.exists(name_b)
 
 
-def test_changing_the_case_drops_the_files_of_the_old_case(citizen_client, world):  # noqa: F811
+def test_changing_the_case_drops_the_files_of_the_old_case(citizen_client, world):
     other_case = ProcedureCase.objects.create(version=world.version, order=2, name="Trường hợp ủy quyền")
     own = CaseComponentFactory(case=other_case, name="Văn bản ủy quyền")
     draft = start_draft(citizen_client, world)
@@ -288,7 +306,7 @@ def test_changing_the_case_drops_the_files_of_the_old_case(citizen_client, world
 # --- Reuse --------------------------------------------------------------------------------------------------
 
 
-def test_a_document_handed_in_with_an_earlier_dossier_is_offered_and_reused(citizen_client, world):  # noqa: F811
+def test_a_document_handed_in_with_an_earlier_dossier_is_offered_and_reused(citizen_client, world):
     earlier = world.submit_online()
     earlier_file = DossierFile.objects.get(component__dossier=earlier, original_name="giay-to-2.pdf")
     draft = start_draft(citizen_client, world)
@@ -298,10 +316,14 @@ def test_a_document_handed_in_with_an_earlier_dossier_is_offered_and_reused(citi
     page = citizen_client.get(f"/ho-so-dang-soan/{draft.public_id}/giay-to/")
     html = text(page)
     assert f"giay-to-2.pdf, đã nộp trong hồ sơ {earlier.code} ngày 02/03/2026" in html
-    assert f'name="reuse_{second.pk}" id="reuse_{second.pk}_{earlier_file.pk}" value="{earlier_file.pk}"' in html
+    assert (
+        f'name="reuse_{second.pk}" id="reuse_{second.pk}_{earlier_file.pk}" value="{earlier_file.pk}"' in html
+    )
 
     response = upload(
-        citizen_client, draft, {f"file_{first.pk}": pdf("to-khai-moi.pdf"), f"reuse_{second.pk}": earlier_file.pk}
+        citizen_client,
+        draft,
+        {f"file_{first.pk}": pdf("to-khai-moi.pdf"), f"reuse_{second.pk}": earlier_file.pk},
     )
     assert response.status_code == 302, text(response)
     reused = draft.files.get(case_component=second)
@@ -325,7 +347,7 @@ def test_a_document_handed_in_with_an_earlier_dossier_is_offered_and_reused(citi
 # --- Refusals: every tampered request changes nothing ----------------------------------------------------------
 
 
-def test_another_citizens_draft_answers_not_found_and_stays_as_it_was(client, world):  # noqa: F811
+def test_another_citizens_draft_answers_not_found_and_stays_as_it_was(client, world):
     client.force_login(world.citizen)
     draft = ready_draft(client, world)
     first = components_of(world)[0]
@@ -350,9 +372,11 @@ def test_another_citizens_draft_answers_not_found_and_stays_as_it_was(client, wo
     assert draft.data == data and draft.submitted_at is None
 
 
-def test_a_procedure_not_offered_online_is_refused(client, world):  # noqa: F811
+def test_a_procedure_not_offered_online_is_refused(client, world):
     version = ProcedureVersionFactory(online_service_level=2)
-    ProcedureAgency.objects.create(version=version, role=ProcedureAgency.Role.COMPETENT, agency=world.department)
+    ProcedureAgency.objects.create(
+        version=version, role=ProcedureAgency.Role.COMPETENT, agency=world.department
+    )
     client.force_login(world.citizen)
     url = f"/nop-ho-so/{version.procedure.national_code}/"
     page = client.get(url)
@@ -365,7 +389,7 @@ def test_a_procedure_not_offered_online_is_refused(client, world):  # noqa: F811
     assert counts() == before
 
 
-def test_a_case_that_does_not_accept_online_dossiers_is_refused(citizen_client, world):  # noqa: F811
+def test_a_case_that_does_not_accept_online_dossiers_is_refused(citizen_client, world):
     paper_only = ProcedureCase.objects.create(
         version=world.version, order=2, name="Trường hợp nộp bản giấy", accepted_online=False
     )
@@ -376,10 +400,12 @@ def test_a_case_that_does_not_accept_online_dossiers_is_refused(citizen_client, 
     assert counts() == before
 
 
-def test_a_case_or_place_of_another_procedure_is_refused(citizen_client, world):  # noqa: F811
+def test_a_case_or_place_of_another_procedure_is_refused(citizen_client, world):
     other = ProcedureVersionFactory()
     before = counts()
-    response = citizen_client.post(start_url(world), {"case": other.cases.get().pk, "place": place_key(world)})
+    response = citizen_client.post(
+        start_url(world), {"case": other.cases.get().pk, "place": place_key(world)}
+    )
     assert response.status_code == 422
     assert "Trường hợp của bạn: Lựa chọn không hợp lệ" in text(response)
     response = citizen_client.post(
@@ -389,18 +415,20 @@ def test_a_case_or_place_of_another_procedure_is_refused(citizen_client, world):
     assert counts() == before
 
 
-def test_a_component_of_another_procedure_is_refused_and_nothing_is_saved(citizen_client, world):  # noqa: F811
+def test_a_component_of_another_procedure_is_refused_and_nothing_is_saved(citizen_client, world):
     draft = start_draft(citizen_client, world)
     first = components_of(world)[0]
     foreign = ProcedureVersionFactory().cases.get().components.first()
     before = counts()
-    response = upload(citizen_client, draft, {f"file_{first.pk}": pdf(), f"file_{foreign.pk}": pdf("khac.pdf")})
+    response = upload(
+        citizen_client, draft, {f"file_{first.pk}": pdf(), f"file_{foreign.pk}": pdf("khac.pdf")}
+    )
     assert response.status_code == 422
     assert "không thuộc trường hợp thủ tục của hồ sơ này" in text(response)
     assert counts() == before
 
 
-def test_a_missing_required_file_stops_the_step_and_the_submission(citizen_client, world):  # noqa: F811
+def test_a_missing_required_file_stops_the_step_and_the_submission(citizen_client, world):
     draft = start_draft(citizen_client, world)
     fill_applicant(citizen_client, draft)
     first, second = components_of(world)
@@ -431,7 +459,7 @@ def test_a_missing_required_file_stops_the_step_and_the_submission(citizen_clien
     ],
     ids=["disguised-png", "executable", "text-extension", "unknown-content"],
 )
-def test_a_wrong_file_type_is_refused_with_nothing_saved(citizen_client, world, upload_file, message):  # noqa: F811
+def test_a_wrong_file_type_is_refused_with_nothing_saved(citizen_client, world, upload_file, message):
     draft = start_draft(citizen_client, world)
     first, second = components_of(world)
     before = counts()
@@ -447,7 +475,7 @@ def test_a_wrong_file_type_is_refused_with_nothing_saved(citizen_client, world, 
     assert counts() == before
 
 
-def test_an_oversized_file_is_refused(citizen_client, world):  # noqa: F811
+def test_an_oversized_file_is_refused(citizen_client, world):
     first = components_of(world)[0]
     first.max_size_mb = 1
     first.save()
@@ -460,7 +488,7 @@ def test_an_oversized_file_is_refused(citizen_client, world):  # noqa: F811
     assert counts() == before
 
 
-def test_reusing_a_file_that_is_not_ones_own_is_refused(citizen_client, world):  # noqa: F811
+def test_reusing_a_file_that_is_not_ones_own_is_refused(citizen_client, world):
     stranger = world.submit_online(actor=world.other_citizen)
     their_file = DossierFile.objects.filter(component__dossier=stranger).first()
     draft = start_draft(citizen_client, world)
@@ -474,23 +502,27 @@ def test_reusing_a_file_that_is_not_ones_own_is_refused(citizen_client, world): 
     assert counts() == before
 
 
-def test_an_invalid_identity_number_is_shown_next_to_its_field(citizen_client, world):  # noqa: F811
+def test_an_invalid_identity_number_is_shown_next_to_its_field(citizen_client, world):
     draft = start_draft(citizen_client, world)
     data_before = dict(SubmissionDraft.objects.get(pk=draft.pk).data)
     response = fill_applicant(citizen_client, draft, identity_number="12345", phone="")
     assert response.status_code == 422
     html = text(response)
-    assert '<p class="error" id="id_phone_error">Vui lòng nhập số điện thoại để nhận thông báo về hồ sơ.' in html
+    assert (
+        '<p class="error" id="id_phone_error">Vui lòng nhập số điện thoại để nhận thông báo về hồ sơ.' in html
+    )
     response = fill_applicant(citizen_client, draft, identity_number="12345")
     html = text(response)
     assert response.status_code == 422
-    assert re.search(r'<p class="error" id="id_identity_number_error">Số định danh cá nhân phải gồm 12 chữ số', html)
+    assert re.search(
+        r'<p class="error" id="id_identity_number_error">Số định danh cá nhân phải gồm 12 chữ số', html
+    )
     assert 'aria-describedby="id_identity_number_help id_identity_number_error"' in html
     assert 'aria-invalid="true"' in html
     assert SubmissionDraft.objects.get(pk=draft.pk).data == data_before
 
 
-def test_postal_return_needs_an_address(citizen_client, world):  # noqa: F811
+def test_postal_return_needs_an_address(citizen_client, world):
     draft = start_draft(citizen_client, world)
     response = citizen_client.post(
         f"/ho-so-dang-soan/{draft.public_id}/nhan-ket-qua/", {"channel": "postal", "delivery_address": " "}
@@ -503,7 +535,7 @@ def test_postal_return_needs_an_address(citizen_client, world):  # noqa: F811
     assert "result_channel" not in draft.data
 
 
-def test_a_new_version_published_meanwhile_stops_the_old_draft(citizen_client, world, clock):  # noqa: F811
+def test_a_new_version_published_meanwhile_stops_the_old_draft(citizen_client, world, clock):
     draft = ready_draft(citizen_client, world)
     world.version.status = world.version.Status.RETIRED
     world.version.save()
@@ -514,7 +546,7 @@ def test_a_new_version_published_meanwhile_stops_the_old_draft(citizen_client, w
     assert counts() == before
 
 
-def test_drafts_of_an_account_are_limited(citizen_client, world, monkeypatch):  # noqa: F811
+def test_drafts_of_an_account_are_limited(citizen_client, world, monkeypatch):
     from motcua.dossiers import submission
 
     monkeypatch.setattr(submission, "MAX_OPEN_DRAFTS", 2)
@@ -526,7 +558,7 @@ def test_drafts_of_an_account_are_limited(citizen_client, world, monkeypatch):  
     assert SubmissionDraft.objects.count() == 2
 
 
-def test_a_staff_member_sees_only_their_own_drafts(client, world):  # noqa: F811
+def test_a_staff_member_sees_only_their_own_drafts(client, world):
     client.force_login(world.citizen)
     start_draft(client, world)
     client.force_login(UserFactory())
