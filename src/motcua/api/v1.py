@@ -89,8 +89,13 @@ class MotcuaAPI(NinjaAPI):
 # Documentation of each response status in the OpenAPI document (fixed text, so the document is stable).
 RESPONSE_DESCRIPTIONS = {
     "200": "Thành công.",
+    "201": "Đã tạo.",
+    "401": "Chưa xác thực: thiếu, sai hoặc đã thu hồi khóa truy cập (problem+json).",
+    "403": "Không có quyền thực hiện (problem+json).",
     "404": "Không tìm thấy (problem+json).",
+    "409": "Xung đột với trạng thái hiện tại của hồ sơ (problem+json).",
     "422": "Tham số không hợp lệ (problem+json, có danh sách lỗi theo từng tham số).",
+    "429": "Quá nhiều yêu cầu; chờ số giây trong tiêu đề Retry-After (problem+json).",
 }
 
 
@@ -151,6 +156,14 @@ api = MotcuaAPI(
         "tags": [
             {"name": "catalog", "description": "Danh mục thủ tục hành chính (TTHC) đang áp dụng."},
             {"name": "agencies", "description": "Cơ quan, đơn vị và bộ phận một cửa."},
+            {
+                "name": "dossiers",
+                "description": (
+                    "Hồ sơ: nộp, xem, liệt kê và thao tác theo quy trình. Xác thực bằng khóa truy cập "
+                    "(Authorization: Bearer) của hệ thống kết nối, hoặc phiên đăng nhập."
+                ),
+            },
+            {"name": "lookup", "description": "Tra cứu công khai tiến độ hồ sơ theo mã, không cần xác thực."},
             {"name": "system", "description": "Tình trạng hệ thống."},
         ]
     },
@@ -256,12 +269,14 @@ from motcua.api.routers.calendar import router as calendar_router  # noqa: E402
 from motcua.api.routers.catalog import router as catalog_router  # noqa: E402
 from motcua.api.routers.dossiers import router as dossiers_router  # noqa: E402
 from motcua.api.routers.lookup import router as lookup_router  # noqa: E402
+from motcua.api.routers.reports import router as reports_router  # noqa: E402
 
 api.add_router("/procedures", catalog_router)
 api.add_router("/agencies", agencies_router)
 api.add_router("/calendar", calendar_router)
 api.add_router("/dossiers", dossiers_router)
 api.add_router("/lookup", lookup_router)
+api.add_router("/reports", reports_router)
 
 
 @api.get("/health", response=HealthOut, tags=["system"], operation_id="health", summary="Tình trạng hệ thống")

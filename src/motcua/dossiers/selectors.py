@@ -483,3 +483,55 @@ def case_components_of(dossier: Dossier) -> list:
     from motcua.catalog.models import CaseComponent
 
     return list(CaseComponent.objects.filter(case_id=dossier.procedure_case_id).order_by("order", "pk"))
+
+
+# --- Public lookup --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublicStep:
+    name: str
+    finished_at: datetime
+
+
+@dataclass(frozen=True)
+class PublicProgress:
+    """What anyone holding a dossier code may read (TT 01/2018 Art. 16(2)(d)): never personal data."""
+
+    code: str
+    status: int
+    status_label: str
+    procedure_name: str
+    receiving_agency_name: str
+    appointment_at: datetime | None
+    completed_steps: tuple[PublicStep, ...]
+
+
+def dossier_public_progress(code: str) -> PublicProgress:
+    """The public progress of dossier ``code`` (two queries); NotFound for an unknown code.
+
+    Only the listed columns are read, so no personal data (applicant, contacts, files) leaves the database
+    on this path. Completed steps are the finished steps of the dossier's plan in the order they finished.
+    """
+    code = (code or "").strip()
+    row = (
+        Dossier.objects.filter(code=code)
+        .values("pk", "code", "status", "procedure_version__name", "receiving_agency__name", "appointment_at")
+        .first()
+    )
+    if row is None:
+        raise NotFound(_("Không tìm thấy hồ sơ có mã “%(code)s”.") % {"code": code})
+    steps = (
+        DossierStep.objects.filter(dossier_id=row["pk"], finished_at__isnull=False)
+        .order_by("finished_at", "pk")
+        .values_list("name", "finished_at")
+    )
+    return PublicProgress(
+        code=row["code"],
+        status=row["status"],
+        status_label=str(DossierStatus(row["status"]).label),
+        procedure_name=row["procedure_version__name"],
+        receiving_agency_name=row["receiving_agency__name"],
+        appointment_at=row["appointment_at"],
+        completed_steps=tuple(PublicStep(name=name, finished_at=at) for name, at in steps),
+    )
