@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "motcua.notifications",
     "motcua.feedback",
     "motcua.integration",
+    "motcua.reports",
     "motcua.api",
     "motcua.backoffice",
     "motcua.portal",

@@ -160,6 +160,16 @@ class Dossier(TimeStampedModel):
     extension_count = models.PositiveSmallIntegerField(
         _("số lần gia hạn"), default=0, validators=[MaxValueValidator(1)]
     )
+    # Reporting inputs. ``imported``: loaded from a historical CSV by ``motcua import-dossiers`` (no events,
+    # no steps). ``paid_online``: empty when the dossier had no financial obligation (or it is not known yet),
+    # otherwise whether the obligation was paid online; a payments app sets it through a service.
+    imported = models.BooleanField(_("nhập từ dữ liệu lịch sử"), default=False, editable=False)
+    paid_online = models.BooleanField(
+        _("đã thanh toán trực tuyến"),
+        null=True,
+        blank=True,
+        help_text=_("Để trống nếu hồ sơ không có nghĩa vụ tài chính."),
+    )
 
     class Meta:
         verbose_name = _("hồ sơ")
