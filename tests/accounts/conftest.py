@@ -18,6 +18,11 @@ PASSWORD = "Mat-khau-rat-dai-2026"
 CALLBACK_PATH = "/dang-nhap/vneid/xong/"
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(scope="session")
 def oidc_provider():
     from django.conf import settings
@@ -42,6 +47,27 @@ def provider(oidc_provider, settings):
     cache.clear()
     yield oidc_provider
     cache.clear()
+
+
+@pytest.fixture
+def citizen(db):
+    """An active citizen account with a verified phone and e-mail, password ``PASSWORD``."""
+    from django.utils import timezone
+
+    from motcua.accounts.models import User
+
+    user = User(
+        username="0912345678",
+        kind=User.Kind.CITIZEN,
+        full_name="Nguyễn Thị Mai",
+        phone="0912345678",
+        phone_verified_at=timezone.now(),
+        email="mai@example.vn",
+        email_verified_at=timezone.now(),
+    )
+    user.set_password(PASSWORD)
+    user.save()
+    return user
 
 
 def last_code(recipient: str) -> str:
