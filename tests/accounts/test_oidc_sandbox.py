@@ -173,7 +173,9 @@ def test_runs_as_a_module():
         assert line.startswith("OIDC sandbox at http://127.0.0.1:")
         issuer = line.split()[3]
         assert requests.get(f"{issuer}/health", timeout=5).json() == {"status": "ok"}
-        assert requests.get(f"{issuer}/.well-known/openid-configuration", timeout=5).json()["issuer"] == issuer
+        assert (
+            requests.get(f"{issuer}/.well-known/openid-configuration", timeout=5).json()["issuer"] == issuer
+        )
     finally:
         process.terminate()
         process.wait(5)

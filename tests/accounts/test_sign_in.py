@@ -190,3 +190,27 @@ def test_the_profile_needs_a_signed_in_citizen(client, db):
 def test_the_session_cookie_ends_with_the_browser(client, citizen):
     sign_in(client)
     assert client.session.get_expire_at_browser_close()
+
+
+def test_old_records_are_purged(citizen):
+    from django.core.management import call_command
+
+    from motcua.accounts.models import VerificationCode
+
+    old = timezone.now() - timedelta(days=40)
+    ThrottleEvent.objects.create(scope="sign_in_address", key="192.0.2.1", created_at=old)
+    recent = ThrottleEvent.objects.create(scope="sign_in_address", key="192.0.2.1")
+    VerificationCode.objects.create(
+        user=citizen, purpose="register", channel="sms", recipient="0912345678", sent_at=old, expires_at=old
+    )
+    live = VerificationCode.objects.create(
+        user=citizen,
+        purpose="register",
+        channel="sms",
+        recipient="0912345678",
+        sent_at=old,
+        expires_at=timezone.now(),
+    )
+    call_command("accounts-purge")
+    assert list(ThrottleEvent.objects.all()) == [recent]
+    assert list(VerificationCode.objects.all()) == [live]

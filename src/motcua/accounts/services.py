@@ -382,11 +382,12 @@ def _check_code_sends(*, contact: Contact, address: str) -> None:
             _record(Scope.CODE_SEND_ADDRESS, address, now)
 
 
-def throttle_events_purge(*, before: datetime | None = None) -> int:
-    """Delete counted events older than every window (default: a day ago); returns how many."""
-    before = before or timezone.now() - timedelta(days=1)
-    deleted, _detail = ThrottleEvent.objects.filter(created_at__lt=before).delete()
-    return deleted
+def account_records_purge(*, now: datetime | None = None) -> dict[str, int]:
+    """Delete counted events older than a day (past every window) and codes expired over 30 days ago."""
+    now = now or timezone.now()
+    events, _detail = ThrottleEvent.objects.filter(created_at__lt=now - timedelta(days=1)).delete()
+    codes, _detail = VerificationCode.objects.filter(expires_at__lt=now - timedelta(days=30)).delete()
+    return {"throttle_events": events, "verification_codes": codes}
 
 
 # --- Password reset ----------------------------------------------------------------------------------------
