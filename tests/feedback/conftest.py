@@ -172,8 +172,19 @@ def _staff(agency, role):
     return StaffMembershipFactory(agency=agency, role=role).user
 
 
+def _ensure_criteria() -> None:
+    """The data migration's rows, again if a transactional test flushed them (idempotent)."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("motcua.feedback.migrations.0002_criteria_and_default_deadline")
+    migration.load(apps, None)
+
+
 @pytest.fixture
 def world(db) -> World:
+    _ensure_criteria()
     department = AgencyFactory(name="Sở Tư pháp")
     other_department = AgencyFactory(name="Sở Tài chính")
     unit = OneStopUnitFactory(served_agencies=[department, other_department])
