@@ -133,3 +133,12 @@ def test_query_count_does_not_grow_with_page_size(client, agencies, django_asser
             body = client.get(URL, {"page_size": page_size, "q": "xa so"}).json()
         assert len(body["items"]) == min(page_size, 30)
         assert all(item["parent_code"] == "000.00.21.H42" for item in body["items"])
+
+
+def test_labels_follow_the_request_language_codes_do_not(client, agencies):
+    vietnamese = client.get(URL, {"level": "commune"}).json()["items"][0]
+    english = client.get(URL, {"level": "commune"}, headers={"accept-language": "en"}).json()["items"][0]
+
+    assert (vietnamese["level"], vietnamese["level_label"]) == ("commune", "Cấp xã")
+    assert (english["level"], english["level_label"]) == ("commune", "Commune level")
+    assert client.get(URL, {"level": "commune"}).json()["items"][0]["level_label"] == "Cấp xã"
