@@ -21,6 +21,7 @@ from datetime import datetime
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -246,11 +247,11 @@ def normalise_tracking_code(value: str) -> str:
 
 def petition_working_days(agency: Agency) -> int:
     """The agency's own answer time limit, else the default row's, else the built-in fallback."""
-    rows = {
-        row.agency_id: row.working_days
-        for row in PetitionDeadline.objects.filter(agency__isnull=True)
-        | PetitionDeadline.objects.filter(agency=agency)
-    }
+    rows = dict(
+        PetitionDeadline.objects.filter(Q(agency__isnull=True) | Q(agency=agency)).values_list(
+            "agency_id", "working_days"
+        )
+    )
     return rows.get(agency.pk) or rows.get(None) or FALLBACK_PETITION_WORKING_DAYS
 
 
