@@ -1,5 +1,5 @@
-"""Back-office pages for petitions (phản ánh, kiến nghị): the agency's list with overdue ones highlighted,
-one petition with its trail, and the actions answer, publish, unpublish and decline.
+"""Back-office pages for petitions (phản ánh, kiến nghị): the list of the desk's agency with overdue ones
+highlighted, one petition with its trail, and the actions answer, publish, unpublish and decline.
 
 Staff see only their agencies' petitions (``feedback.selectors.petition_queryset_for``); another agency's
 petition answers 404. Every action is one service call; the page redirects after it (POST/redirect/GET).
@@ -8,16 +8,11 @@ petition answers 404. Every action is one service call; the page redirects after
 from __future__ import annotations
 
 import posixpath
-from functools import wraps
-from urllib.parse import urlencode
 
 from django import forms
-from django.conf import settings
-from django.contrib.auth.views import redirect_to_login
-from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponseRedirect
-from django.shortcuts import render
-from django.urls import reverse
+from django.contrib import messages
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,51 +20,43 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from motcua.core.errors import ApplicationError, NotFound
 from motcua.feedback import selectors, services
-from motcua.feedback.models import PetitionState
 
-PAGE_SIZE = 30
-
-
-def staff_only(view):
-    """Signed-in staff (an active membership) or superusers; others sign in or get a 403 page."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        user = request.user
-        if not user.is_authenticated:
-            return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
-        if not (user.is_superuser or selectors.staff_agency_ids(user)):
-            return render(request, "backoffice/feedback/not_staff.html", status=403)
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def _origin(request) -> str:
-    return (request.META.get("REMOTE_ADDR") or "")[:100]
+from .access import client_address, staff_required
+from .views.common import error_status, page_of
 
 
 @require_safe
-@staff_only
+@staff_required
 def petition_list(request):
     show = request.GET.get("show", selectors.PetitionFilter.WAITING)
     if show not in selectors.PETITION_FILTER_LABELS:
         show = selectors.PetitionFilter.WAITING
     query = request.GET.get("q", "").strip()[:100]
     now = timezone.now()
-    page = Paginator(
-        selectors.petition_worklist(request.user, show=show, query=query, now=now), PAGE_SIZE
-    ).get_page(request.GET.get("page"))
+    agency_id = request.desk.agency_id
+    petitions = selectors.petition_worklist(
+        request.user, show=show, query=query, agency_id=agency_id, now=now
+    )
+    counts = selectors.petition_counts(request.user, agency_id=agency_id, now=now)
+    tiles = [
+        {
+            "slug": slug,
+            "label": label,
+            "count": counts.get(slug),
+            "urgent": slug == selectors.PetitionFilter.OVERDUE,
+            "current": slug == show,
+        }
+        for slug, label in selectors.PETITION_FILTER_LABELS.items()
+    ]
     return render(
         request,
         "backoffice/feedback/petition_list.html",
         {
-            "page": page,
+            "page": page_of(request, petitions),
             "show": show,
+            "show_label": selectors.PETITION_FILTER_LABELS[show],
             "query": query,
-            "now": now,
-            "filters": list(selectors.PETITION_FILTER_LABELS.items()),
-            "counts": selectors.petition_counts(request.user, now=now),
+            "tiles": tiles,
         },
     )
 
@@ -101,11 +88,17 @@ class ReasonForm(forms.Form):
 
 
 ACTION_FORMS = {"answer": AnswerForm, "publish": PublishForm, "unpublish": ReasonForm, "decline": ReasonForm}
+DONE_MESSAGES = {
+    "answer": gettext_lazy("Đã lưu trả lời."),
+    "publish": gettext_lazy("Đã công khai trả lời trên cổng dịch vụ công."),
+    "unpublish": gettext_lazy("Đã gỡ trả lời khỏi trang công khai."),
+    "decline": gettext_lazy("Đã ghi nhận không thụ lý."),
+}
 
 
 def _perform(action: str, petition, request, data: dict) -> None:
     """One service call per action; ApplicationError propagates to the page."""
-    common = {"petition": petition, "actor": request.user, "origin": _origin(request)}
+    common = {"petition": petition, "actor": request.user, "origin": client_address(request)}
     if action == "answer":
         services.petition_answer(content=data["content"], **common)
     elif action == "publish":
@@ -116,14 +109,6 @@ def _perform(action: str, petition, request, data: dict) -> None:
         services.petition_decline(reason=data["reason"], **common)
 
 
-DONE_MESSAGES = {
-    "answer": gettext_lazy("Đã lưu trả lời."),
-    "publish": gettext_lazy("Đã công khai trả lời trên cổng dịch vụ công."),
-    "unpublish": gettext_lazy("Đã gỡ trả lời khỏi trang công khai."),
-    "decline": gettext_lazy("Đã ghi nhận không thụ lý."),
-}
-
-
 def _get(request, pk: int):
     try:
         return selectors.petition_get_for(request.user, pk)
@@ -132,7 +117,7 @@ def _get(request, pk: int):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@staff_only
+@staff_required
 def petition_detail(request, pk: int):
     petition = _get(request, pk)
     forms_by_action = {
@@ -153,16 +138,13 @@ def petition_detail(request, pk: int):
             try:
                 _perform(action, petition, request, form.cleaned_data)
             except ApplicationError as failure:
-                error, status = failure.message, failure.status
+                error, status = failure.message, error_status(failure)
             else:
-                url = reverse("backoffice:petitions:detail", args=[petition.pk])
-                response = HttpResponseRedirect(f"{url}?{urlencode({'ok': action})}")
-                response.status_code = 303
-                return response
+                messages.success(request, DONE_MESSAGES[action])
+                return redirect("backoffice:petitions:detail", pk=petition.pk)
         else:
             status = 422
         petition = _get(request, pk)
-    now = timezone.now()
     return render(
         request,
         "backoffice/feedback/petition_detail.html",
@@ -172,17 +154,14 @@ def petition_detail(request, pk: int):
             "events": list(petition.events.all()),
             "forms": forms_by_action,
             "error": error,
-            "done": DONE_MESSAGES.get(request.GET.get("ok", "")),
-            "is_overdue": petition.is_overdue(now),
-            "now": now,
-            "states": PetitionState,
+            "is_overdue": petition.is_overdue(),
         },
         status=status,
     )
 
 
 @require_safe
-@staff_only
+@staff_required
 def petition_attachment(request, pk: int):
     petition = _get(request, pk)
     if not petition.attachment:

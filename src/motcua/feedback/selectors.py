@@ -327,15 +327,21 @@ PETITION_FILTER_LABELS = {
 
 
 def petition_worklist(
-    user, *, show: str = PetitionFilter.WAITING, query: str = "", now: datetime | None = None
+    user,
+    *,
+    show: str = PetitionFilter.WAITING,
+    query: str = "",
+    agency_id: int | None = None,
+    now: datetime | None = None,
 ) -> QuerySet[Petition]:
     """The petitions ``user`` may handle, filtered; waiting ones with the nearest due date first.
 
-    Rows carry ``overdue`` (still waiting after the due date) for highlighting.
+    ``agency_id`` narrows the list to one of the user's agencies (the desk they work at); it never widens
+    access. Rows carry ``overdue`` (still waiting after the due date) for highlighting.
     """
     now = now or timezone.now()
     petitions = (
-        petition_queryset_for(user)
+        _narrowed(petition_queryset_for(user), agency_id)
         .select_related("agency")
         .annotate(
             overdue=Case(
@@ -369,11 +375,15 @@ def petition_worklist(
     return petitions.order_by(*order)
 
 
-def petition_counts(user, *, now: datetime | None = None) -> dict[str, int]:
-    """How many petitions of ``user``'s agencies are waiting and overdue (one query)."""
+def _narrowed(petitions: QuerySet[Petition], agency_id: int | None) -> QuerySet[Petition]:
+    return petitions.filter(agency_id=agency_id) if agency_id else petitions
+
+
+def petition_counts(user, *, agency_id: int | None = None, now: datetime | None = None) -> dict[str, int]:
+    """How many petitions of ``user``'s agencies (or of one of them) are waiting and overdue (one query)."""
     now = now or timezone.now()
     waiting = Q(state=PetitionState.RECEIVED)
-    return petition_queryset_for(user).aggregate(
+    return _narrowed(petition_queryset_for(user), agency_id).aggregate(
         waiting=Count("pk", filter=waiting), overdue=Count("pk", filter=waiting & Q(due_at__lt=now))
     )
 
