@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Sum, Value, When
+from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,7 +26,8 @@ from motcua.agencies.models import Agency, StaffMembership
 from motcua.catalog.models import Channel
 from motcua.core.errors import NotFound, ValidationFailed
 from motcua.core.text import search_terms
-from motcua.dossiers.models import Dossier, DossierStep, Timeliness
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.selectors import PublicProgress, dossier_public_progress
 from motcua.dossiers.workflow import CLOCK_RUNNING_STATUSES, DossierStatus
 
 from .models import (
@@ -71,10 +72,6 @@ def criteria_for(dossier: Dossier, *, day: date | None = None) -> list[Satisfact
 
 def rating_for(dossier: Dossier) -> Rating | None:
     return Rating.objects.filter(dossier=dossier).first()
-
-
-def rating_exists(dossier_code: str) -> bool:
-    return Rating.objects.filter(dossier__code=dossier_code).exists()
 
 
 def dossier_for_rating(code: str) -> Dossier:
@@ -454,33 +451,25 @@ def agencies_with_published_petitions() -> QuerySet[Agency]:
     )
 
 
-# --- Public dossier progress (no personal data) ------------------------------------------------------------------
+# --- Public dossier lookup (no personal data) --------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class PublicStep:
-    name: str
-    finished_at: datetime
-    timeliness: str  # dossiers.models.Timeliness value or ""
-    timeliness_label: str
+class DossierLookup:
+    """``dossiers.selectors.dossier_public_progress`` plus what the lookup page adds: the dates of reception,
+    result and return, whether the dossier is on time, and whether it has been rated. Never personal data."""
 
-
-@dataclass(frozen=True)
-class PublicProgress:
-    """What anyone holding the dossier code may see (TT 01/2018 Art. 16(2)(d)): never a name or number."""
-
-    code: str
-    status: int
-    status_label: str
-    procedure_name: str
-    receiving_agency: str
+    progress: PublicProgress
     received_at: datetime | None
-    appointment_at: datetime | None
     finished_at: datetime | None
     returned_at: datetime | None
     timeliness: str  # "early" | "on_time" | "late" | "within" | "overdue" | ""
     timeliness_label: str
-    steps: list[PublicStep]
+    rated: bool
+
+    @property
+    def rateable(self) -> bool:
+        return self.progress.status in RESULT_STATUSES and not self.rated
 
 
 TIMELINESS_LABELS = {
@@ -492,57 +481,53 @@ TIMELINESS_LABELS = {
 }
 
 
-def _overall_timeliness(dossier: Dossier, now: datetime) -> str:
-    appointment = dossier.appointment_at
-    if appointment is None:
+def timeliness_of(
+    *, status: int, appointment_at: datetime | None, done_at: datetime | None, now: datetime
+) -> str:
+    """On time or not: against the appointment once the result exists (result or return moment), else
+    whether the running clock has passed it. "" when there is no appointment or the clock does not run."""
+    if appointment_at is None:
         return ""
-    done = dossier.returned_at or dossier.finished_at
-    if done is not None and dossier.status in RESULT_STATUSES:
-        if done > appointment:
+    if status in RESULT_STATUSES and done_at is not None:
+        if done_at > appointment_at:
             return "late"
-        return "early" if timezone.localdate(done) < timezone.localdate(appointment) else "on_time"
-    if dossier.status in CLOCK_RUNNING_STATUSES:
-        return "overdue" if now > appointment else "within"
+        return "early" if timezone.localdate(done_at) < timezone.localdate(appointment_at) else "on_time"
+    if status in CLOCK_RUNNING_STATUSES:
+        return "overdue" if now > appointment_at else "within"
     return ""
 
 
-def dossier_progress(code: str, *, now: datetime | None = None) -> PublicProgress:
-    """The public progress of dossier ``code`` (case-insensitive); NotFound when unknown."""
+def dossier_lookup(code: str, *, now: datetime | None = None) -> DossierLookup:
+    """The public lookup of dossier ``code`` (three queries); NotFound for an unknown code.
+
+    Codes are printed in capitals; a code typed in lower case is tried again in capitals.
+    """
     now = now or timezone.now()
     code = "".join((code or "").split())
-    dossier = (
-        Dossier.objects.select_related("procedure_version", "receiving_agency")
-        .filter(code__iexact=code)
-        .first()
-        if code
-        else None
+    try:
+        progress = dossier_public_progress(code)
+    except NotFound:
+        if code == code.upper():
+            raise
+        progress = dossier_public_progress(code.upper())
+    row = (
+        Dossier.objects.filter(code=progress.code)
+        .annotate(rated=Exists(Rating.objects.filter(dossier=OuterRef("pk"))))
+        .values("received_at", "finished_at", "returned_at", "rated")
+        .get()
     )
-    if dossier is None:
-        raise NotFound(_("Không tìm thấy hồ sơ có mã %(code)s.") % {"code": code}, code="unknown_dossier")
-    labels = dict(Timeliness.choices)
-    steps = [
-        PublicStep(
-            name=step.name,
-            finished_at=step.finished_at,
-            timeliness=step.timeliness,
-            timeliness_label=labels.get(step.timeliness, ""),
-        )
-        for step in DossierStep.objects.filter(dossier=dossier, finished_at__isnull=False).order_by(
-            "finished_at", "stage", "order", "pk"
-        )
-    ]
-    timeliness = _overall_timeliness(dossier, now)
-    return PublicProgress(
-        code=dossier.code,
-        status=dossier.status,
-        status_label=dossier.get_status_display(),
-        procedure_name=dossier.procedure_version.name,
-        receiving_agency=dossier.receiving_agency.name,
-        received_at=dossier.received_at,
-        appointment_at=dossier.appointment_at,
-        finished_at=dossier.finished_at,
-        returned_at=dossier.returned_at,
+    timeliness = timeliness_of(
+        status=progress.status,
+        appointment_at=progress.appointment_at,
+        done_at=row["returned_at"] or row["finished_at"],
+        now=now,
+    )
+    return DossierLookup(
+        progress=progress,
+        received_at=row["received_at"],
+        finished_at=row["finished_at"],
+        returned_at=row["returned_at"],
         timeliness=timeliness,
         timeliness_label=str(TIMELINESS_LABELS.get(timeliness, "")),
-        steps=steps,
+        rated=row["rated"],
     )

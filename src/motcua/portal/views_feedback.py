@@ -116,14 +116,9 @@ def lookup(request):
     if refusal:
         return _too_many(request, refusal)
     try:
-        progress = selectors.dossier_progress(code)
+        context["lookup"] = selectors.dossier_lookup(code)
     except NotFound:
         return render(request, "portal/feedback/lookup.html", {**context, "not_found": True}, status=404)
-    rating = None
-    rateable = progress.status in services.RATEABLE_STATUSES
-    if rateable:
-        rating = selectors.rating_exists(progress.code)
-    context.update({"progress": progress, "rateable": rateable and not rating, "rated": rating})
     return render(request, "portal/feedback/lookup.html", context)
 
 
