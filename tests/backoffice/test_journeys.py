@@ -313,6 +313,7 @@ def test_apology_proposed_by_the_specialist_and_approved_by_the_leader(world):
     page = leader.page(dossier)
     assert {"approve_extension", "reject_extension"} <= set(offered_actions(page))
     assert "Cần xác minh thêm tại địa phương" in page.content.decode()
+    assert "04" not in [f["number"] for f in page.context["paperwork"]]  # Mẫu 04 needs the leader's approval
     assert leader.act(dossier, "approve_extension", note="Đồng ý").status_code == 302
     dossier = fresh(dossier)
     assert dossier.appointment_at == at(12, 15)

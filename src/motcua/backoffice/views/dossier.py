@@ -48,15 +48,12 @@ def paperwork_for(dossier) -> list[dict]:
     """The forms that exist for the dossier in its current state (uses the prefetched details)."""
     received = dossier.received_at is not None
     refused = dossier.status == DossierStatus.NOT_RECEIVED or dossier.substate == Substate.REFUSED
-    extended = any(
-        e.state in (DossierExtension.State.APPROVED, DossierExtension.State.PROPOSED)
-        for e in dossier.extensions.all()
-    )
+    apologised = any(e.state == DossierExtension.State.APPROVED for e in dossier.extensions.all())
     present = {
         "01": received,
         "02": bool(dossier.supplements.all()),
         "03": refused,
-        "04": extended,
+        "04": apologised,
         "05": received,
         "06": received,
     }
@@ -243,7 +240,7 @@ def paperwork(request, code: str, form: str):
     from motcua.paperwork.services import paperwork_document
 
     try:
-        filename, content = paperwork_document(dossier=dossier, form=form)
+        filename, content = paperwork_document(dossier=dossier, form=form, actor=request.user)
     except NotFound as error:
         raise Http404(error.message) from error
     except ApplicationError as refusal:
