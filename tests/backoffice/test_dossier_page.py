@@ -186,3 +186,25 @@ def test_paperwork_offered_follows_the_state(world):
     assert [f["number"] for f in paperwork_for(dossier_detail_for(world.reception, refused.code))] == ["03"]
     html = Desk(world.reception).page(refused).content.decode()
     assert f"/can-bo/ho-so/{refused.code}/mau/03/" in html
+
+
+def test_dossier_page_queries_do_not_grow_with_files_and_events(world, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    dossier = world.in_processing()
+    officer = Desk(world.specialist)
+    officer.page(dossier)
+    with CaptureQueriesContext(connection) as few:
+        officer.page(dossier)
+    component = world.case.components.first()
+    for number in range(4):
+        dossier = services.dossier_attach_files(
+            dossier=fresh(dossier),
+            actor=world.specialist,
+            revision=fresh(dossier).revision,
+            documents=[services.DocumentData(case_component=component, files=[pdf(f"them-{number}.pdf")])],
+        )
+    with django_assert_max_num_queries(len(few)):
+        response = officer.page(dossier)
+    assert "them-3.pdf" in response.content.decode()

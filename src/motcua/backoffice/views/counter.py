@@ -12,6 +12,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from motcua.catalog.selectors import procedure_in_force, procedure_search
 from motcua.core.errors import ApplicationError, NotFound
@@ -29,6 +30,7 @@ def _fees_for(version, case) -> list:
     return [fee for fee in version.fees.all() if fee.case_id in (None, case.pk)]
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_required
 def counter_new(request):
     desks = reception_desks_for(request.user)
@@ -80,8 +82,6 @@ def counter_new(request):
                 status = 422
         else:
             status = 422
-    elif request.method not in ("GET", "HEAD"):
-        raise Http404
     return render(
         request,
         "backoffice/counter_new.html",
