@@ -111,12 +111,13 @@ def authorization_start(config: OidcSettings) -> AuthorizationStart:
         "code_verifier": generate_token(64),
         "started_at": time.time(),
     }
-    url, _state = _client(config).create_authorization_url(
-        metadata["authorization_endpoint"],
-        state=pending["state"],
-        nonce=pending["nonce"],
-        code_verifier=pending["code_verifier"],
-    )
+    with _client(config) as client:
+        url, _state = client.create_authorization_url(
+            metadata["authorization_endpoint"],
+            state=pending["state"],
+            nonce=pending["nonce"],
+            code_verifier=pending["code_verifier"],
+        )
     return AuthorizationStart(url=url, pending=pending)
 
 
@@ -137,15 +138,15 @@ def authorization_finish(
     if not params.get("code"):
         raise OidcError(_("Phản hồi đăng nhập không có mã xác thực."), code="missing_code")
     metadata = provider_metadata(config)
-    client = _client(config)
     try:
-        token = client.fetch_token(
-            metadata["token_endpoint"],
-            grant_type="authorization_code",
-            code=params["code"],
-            code_verifier=pending["code_verifier"],
-            timeout=config.timeout,
-        )
+        with _client(config) as client:
+            token = client.fetch_token(
+                metadata["token_endpoint"],
+                grant_type="authorization_code",
+                code=params["code"],
+                code_verifier=pending["code_verifier"],
+                timeout=config.timeout,
+            )
     except OAuthError as error:
         logger.warning("OIDC token request refused: %s", error.error)
         raise OidcError(
@@ -261,7 +262,8 @@ def verify_id_token(
 
 def _userinfo(config: OidcSettings, metadata: dict, token: dict) -> dict:
     try:
-        response = _client(config, token=token).get(metadata["userinfo_endpoint"], timeout=config.timeout)
+        with _client(config, token=token) as client:
+            response = client.get(metadata["userinfo_endpoint"], timeout=config.timeout)
         response.raise_for_status()
         data = response.json()
     except (requests.RequestException, ValueError) as error:

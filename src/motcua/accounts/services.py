@@ -299,7 +299,7 @@ def account_authenticate(*, identifier: str, password: str, address: str = "") -
     identifier = (identifier or "").strip()
     now = timezone.now()
     candidates = selectors.users_for_sign_in(identifier)
-    account_keys = [f"user:{user.pk}" for user in candidates] or [f"name:{identifier.casefold()[:200]}"]
+    account_keys = [_account_key(user) for user in candidates] or [f"name:{identifier.casefold()[:200]}"]
     window = timedelta(minutes=settings.MOTCUA_SIGN_IN_WINDOW_MINUTES)
     account_limit = settings.MOTCUA_SIGN_IN_MAX_FAILURES_PER_ACCOUNT
     wait = max(_retry_after(Scope.SIGN_IN_ACCOUNT, key, account_limit, window, now) for key in account_keys)
@@ -322,8 +322,7 @@ def account_authenticate(*, identifier: str, password: str, address: str = "") -
             if address:
                 _record(Scope.SIGN_IN_ADDRESS, address, now)
         raise SignInFailed(_("Tên đăng nhập hoặc mật khẩu không đúng."))
-    account_key = f"user:{user.pk}"
-    ThrottleEvent.objects.filter(scope=Scope.SIGN_IN_ACCOUNT, key=account_key).delete()
+    _clear_sign_in_failures(user)
     if user.kind not in APPLICANT_KINDS:
         raise PermissionDenied(
             _("Tài khoản cán bộ, công chức đăng nhập tại trang dành cho cán bộ."), code="staff_account"
@@ -339,6 +338,14 @@ def account_authenticate(*, identifier: str, password: str, address: str = "") -
             )
         raise PermissionDenied(_("Tài khoản đã bị khóa. Vui lòng liên hệ Bộ phận Một cửa."), code="disabled")
     return user
+
+
+def _account_key(user: User) -> str:
+    return f"user:{user.pk}"
+
+
+def _clear_sign_in_failures(user: User) -> None:
+    ThrottleEvent.objects.filter(scope=Scope.SIGN_IN_ACCOUNT, key=_account_key(user)).delete()
 
 
 def _retry_after(scope: str, key: str, limit: int, window: timedelta, now: datetime) -> int:
@@ -420,7 +427,7 @@ def password_reset_finish(*, token: str, code: str, new_password: str) -> User:
             user = User.objects.select_for_update().get(pk=verification.user_id)
             user.set_password(new_password)
             user.save(update_fields=["password"])
-            ThrottleEvent.objects.filter(scope=Scope.SIGN_IN_ACCOUNT, key=f"user:{user.pk}").delete()
+            _clear_sign_in_failures(user)
     if error is not None:
         raise error
     logger.info("account %s: password reset with a code sent to %s", user.pk, mask(verification.recipient))

@@ -24,7 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from motcua.accounts import oidc, selectors, services
-from motcua.accounts.contacts import mask, parse_contact
+from motcua.accounts.contacts import mask
 from motcua.accounts.errors import Throttled
 from motcua.accounts.forms import (
     CodeForm,
@@ -340,7 +340,7 @@ def password_reset(request):
                 request,
                 token=token,
                 purpose=Purpose.PASSWORD_RESET,
-                recipient=parse_contact(identifier).value,
+                recipient=identifier,
             )
             return redirect("account:password_reset_finish")
     return render(request, TEMPLATES + "password_reset.html", {"form": form})
