@@ -31,6 +31,7 @@ from motcua.catalog.models import ProcedureAgency, ProcedureVersion
 from motcua.core.calendar import reset_calendar_cache
 from motcua.dossiers import services
 from motcua.dossiers.models import Dossier
+from motcua.reports.importer import import_dossiers
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 START = datetime(2026, 3, 2, 9, 0, tzinfo=VN)  # Monday
@@ -101,31 +102,49 @@ class Province:
 
     def assign(self, dossier: Dossier) -> Dossier:
         leader, specialist = self._staff(dossier)
-        return services.dossier_assign(dossier=dossier, actor=leader, revision=dossier.revision, assignee=specialist)
+        return services.dossier_assign(
+            dossier=dossier, actor=leader, revision=dossier.revision, assignee=specialist
+        )
 
     def resolve(self, dossier: Dossier) -> Dossier:
         """Assign if needed, submit for approval and approve (→ 9)."""
         leader, specialist = self._staff(dossier)
         if dossier.status == 2:
             dossier = self.assign(dossier)
-        dossier = services.dossier_submit_for_approval(dossier=dossier, actor=specialist, revision=dossier.revision)
+        dossier = services.dossier_submit_for_approval(
+            dossier=dossier, actor=specialist, revision=dossier.revision
+        )
         return services.dossier_approve(dossier=dossier, actor=leader, revision=dossier.revision)
 
     def refuse(self, dossier: Dossier) -> Dossier:
         leader, _specialist = self._staff(dossier)
         if dossier.status == 2:
             dossier = self.assign(dossier)
-        return services.dossier_refuse(dossier=dossier, actor=leader, revision=dossier.revision, reason="Không đủ điều kiện")
+        return services.dossier_refuse(
+            dossier=dossier, actor=leader, revision=dossier.revision, reason="Không đủ điều kiện"
+        )
 
     def return_result(self, dossier: Dossier) -> Dossier:
-        reception = self.commune_reception if dossier.receiving_agency_id == self.commune.pk else self.reception
-        if dossier.appointment_at and dossier.finished_at < dossier.appointment_at and not dossier.early_return_notified_at:
-            dossier = services.dossier_notify_early_return(dossier=dossier, actor=reception, revision=dossier.revision)
+        reception = (
+            self.commune_reception if dossier.receiving_agency_id == self.commune.pk else self.reception
+        )
+        if (
+            dossier.appointment_at
+            and dossier.finished_at < dossier.appointment_at
+            and not dossier.early_return_notified_at
+        ):
+            dossier = services.dossier_notify_early_return(
+                dossier=dossier, actor=reception, revision=dossier.revision
+            )
         return services.dossier_return_result(dossier=dossier, actor=reception, revision=dossier.revision)
 
     def withdraw(self, dossier: Dossier) -> Dossier:
-        reception = self.commune_reception if dossier.receiving_agency_id == self.commune.pk else self.reception
-        return services.dossier_withdraw(dossier=dossier, actor=reception, revision=dossier.revision, reason="Rút")
+        reception = (
+            self.commune_reception if dossier.receiving_agency_id == self.commune.pk else self.reception
+        )
+        return services.dossier_withdraw(
+            dossier=dossier, actor=reception, revision=dossier.revision, reason="Rút"
+        )
 
     def stop(self, dossier: Dossier) -> Dossier:
         leader, _specialist = self._staff(dossier)
@@ -136,11 +155,17 @@ class Province:
         if dossier.status == 2:
             dossier = self.assign(dossier)
         return services.dossier_request_supplement(
-            dossier=dossier, actor=specialist, revision=dossier.revision, reason="Thiếu giấy tờ", items=["Bản sao"]
+            dossier=dossier,
+            actor=specialist,
+            revision=dossier.revision,
+            reason="Thiếu giấy tờ",
+            items=["Bản sao"],
         )
 
     def submit_supplement(self, dossier: Dossier) -> Dossier:
-        reception = self.commune_reception if dossier.receiving_agency_id == self.commune.pk else self.reception
+        reception = (
+            self.commune_reception if dossier.receiving_agency_id == self.commune.pk else self.reception
+        )
         return services.dossier_submit_supplement(dossier=dossier, actor=reception, revision=dossier.revision)
 
 
@@ -220,3 +245,41 @@ def province(db) -> Province:
         building=building,
         copy=copy,
     )
+
+
+# --- A history of twelve dossiers, imported from CSV (figures computed by hand in test_indicators.py) ----------
+
+HEADER = (
+    "dossier_code,procedure_code,receiving_agency_code,channel,submitted_at,received_at,due_at,finished_at,"
+    "returned_at,status,paid_online,postal_return,rating"
+)
+
+
+def history_csv(province) -> str:
+    judicial = province.judicial.procedure.national_code
+    building = province.building.procedure.national_code
+    copy = province.copy.procedure.national_code
+    justice, construction, commune = province.justice.code, province.construction.code, province.commune.code
+    rows = [
+        f"D1,{judicial},{justice},direct,,2020-03-20 09:00,2020-03-27 17:00,2020-04-02 10:00,2020-04-03 09:00,10,,,",
+        f"D2,{judicial},{justice},online,2020-04-05 20:00,2020-04-06 08:00,2020-04-10 17:00,2020-04-08 15:00,,9,1,,3",
+        f"D3,{judicial},{justice},online,,2020-04-15 10:00,2020-04-20 17:00,2020-04-20 16:00,2020-04-21 08:00,10,0,0,1",
+        f"D4,{judicial},{justice},postal,,2020-05-05 09:00,2020-05-12 17:00,,,4,,1,",
+        f"D5,{judicial},{justice},direct,,2020-06-25 09:00,2020-07-03 17:00,,,2,,,",
+        f"D6,{judicial},{justice},direct,,2020-05-10 09:00,,2020-05-11 09:00,,7,,,",
+        f"D7,{judicial},{justice},online,2020-05-20 10:00,,,2020-05-21 10:00,,3,,,",
+        f"D8,{judicial},{justice},direct,,2020-07-02 09:00,,,,2,,,",
+        f"D9,{judicial},{justice},direct,,2020-02-01 09:00,2020-02-10 17:00,2020-02-08 10:00,2020-02-09 09:00,10,,,",
+        f"D10,{judicial},{justice},online,,2020-06-29 09:00,2020-06-30 10:00,2020-07-02 09:00,,9,,,",
+        f"D11,{copy},{commune},direct,,2020-04-10 08:00,2020-04-14 17:00,2020-04-14 17:00,2020-04-15 08:00,10,,,",
+        f"D12,{building},{construction},direct,,2020-05-04 08:00,2020-05-20 17:00,2020-05-15 08:00,,8,,,",
+    ]
+    return "\n".join([HEADER, *rows]) + "\n"
+
+
+@pytest.fixture
+def history(province):
+    report = import_dossiers(history_csv(province).splitlines(keepends=True))
+    assert report.rejected_count == 0, report.rejected
+    assert report.imported == 12
+    return province

@@ -23,45 +23,9 @@ from __future__ import annotations
 import pytest
 
 from motcua.core.errors import ValidationFailed
-from motcua.reports.importer import import_dossiers
 from motcua.reports.selectors import report_for
 
 pytestmark = pytest.mark.django_db
-
-HEADER = (
-    "dossier_code,procedure_code,receiving_agency_code,channel,submitted_at,received_at,due_at,finished_at,"
-    "returned_at,status,paid_online,postal_return,rating"
-)
-
-
-def history_csv(province) -> str:
-    judicial = province.judicial.procedure.national_code
-    building = province.building.procedure.national_code
-    copy = province.copy.procedure.national_code
-    justice, construction, commune = province.justice.code, province.construction.code, province.commune.code
-    rows = [
-        f"D1,{judicial},{justice},direct,,2020-03-20 09:00,2020-03-27 17:00,2020-04-02 10:00,2020-04-03 09:00,10,,,",
-        f"D2,{judicial},{justice},online,2020-04-05 20:00,2020-04-06 08:00,2020-04-10 17:00,2020-04-08 15:00,,9,1,,3",
-        f"D3,{judicial},{justice},online,,2020-04-15 10:00,2020-04-20 17:00,2020-04-20 16:00,2020-04-21 08:00,10,0,0,1",
-        f"D4,{judicial},{justice},postal,,2020-05-05 09:00,2020-05-12 17:00,,,4,,1,",
-        f"D5,{judicial},{justice},direct,,2020-06-25 09:00,2020-07-03 17:00,,,2,,,",
-        f"D6,{judicial},{justice},direct,,2020-05-10 09:00,,2020-05-11 09:00,,7,,,",
-        f"D7,{judicial},{justice},online,2020-05-20 10:00,,,2020-05-21 10:00,,3,,,",
-        f"D8,{judicial},{justice},direct,,2020-07-02 09:00,,,,2,,,",
-        f"D9,{judicial},{justice},direct,,2020-02-01 09:00,2020-02-10 17:00,2020-02-08 10:00,2020-02-09 09:00,10,,,",
-        f"D10,{judicial},{justice},online,,2020-06-29 09:00,2020-06-30 10:00,2020-07-02 09:00,,9,,,",
-        f"D11,{copy},{commune},direct,,2020-04-10 08:00,2020-04-14 17:00,2020-04-14 17:00,2020-04-15 08:00,10,,,",
-        f"D12,{building},{construction},direct,,2020-05-04 08:00,2020-05-20 17:00,2020-05-15 08:00,,8,,,",
-    ]
-    return "\n".join([HEADER, *rows]) + "\n"
-
-
-@pytest.fixture
-def history(province):
-    report = import_dossiers(history_csv(province).splitlines(keepends=True))
-    assert report.rejected_count == 0, report.rejected
-    assert report.imported == 12
-    return province
 
 
 def rates(figures: dict | object) -> dict:
@@ -73,14 +37,24 @@ def test_counts_of_one_department_for_a_quarter(history):
     counts = report.total.counts
     # carried over: D1 (received 20/03, pending at 01/04). Received in Q2: D2, D3, D4, D5, D6, D10.
     assert counts["carried_over"] == 1
-    assert (counts["received"], counts["received_direct"], counts["received_online"], counts["received_postal"]) == (
+    assert (
+        counts["received"],
+        counts["received_direct"],
+        counts["received_online"],
+        counts["received_postal"],
+    ) == (
         6,
         2,  # D5, D6
         3,  # D2, D3, D10
         1,  # D4
     )
     # Resolved in Q2: D1 late (02/04 > 27/03), D2 early (08/04 < 10/04), D3 on time (20/04 16:00 ≤ 17:00).
-    assert (counts["resolved"], counts["resolved_early"], counts["resolved_on_time"], counts["resolved_late"]) == (
+    assert (
+        counts["resolved"],
+        counts["resolved_early"],
+        counts["resolved_on_time"],
+        counts["resolved_late"],
+    ) == (
         3,
         1,
         1,
@@ -117,7 +91,9 @@ def test_rates_targets_and_catalog_of_one_department(history):
         "fee_procedures_paid_online": 1,
         "fee_procedures_payable_online": 1,
     }
-    found = {code: (rate.percent, rate.numerator, rate.denominator) for code, rate in rates(report.total).items()}
+    found = {
+        code: (rate.percent, rate.numerator, rate.denominator) for code, rate in rates(report.total).items()
+    }
     assert found == {
         "online_share": (50.0, 3, 6),
         "postal_share": (16.7, 1, 6),
@@ -190,7 +166,12 @@ def test_the_province_counts_every_sub_agency_and_ranks_them(history):
     counts = report.total.counts
     # Sở Tư pháp + D11 (commune, on time) + D12 (Sở Xây dựng, stopped 15/05).
     assert (counts["carried_over"], counts["received"], counts["received_direct"]) == (1, 8, 4)
-    assert (counts["resolved"], counts["resolved_early"], counts["resolved_on_time"], counts["resolved_late"]) == (
+    assert (
+        counts["resolved"],
+        counts["resolved_early"],
+        counts["resolved_on_time"],
+        counts["resolved_late"],
+    ) == (
         4,
         1,
         2,
@@ -213,17 +194,29 @@ def test_the_province_counts_every_sub_agency_and_ranks_them(history):
 
 def test_levels_months_and_ranges_add_up(history):
     by_level = report_for(period="2020-Q2", agency=history.root.code, group_by="level")
-    assert [(group.key, group.counts["received"]) for group in by_level.groups] == [("province", 7), ("commune", 1)]
+    assert [(group.key, group.counts["received"]) for group in by_level.groups] == [
+        ("province", 7),
+        ("commune", 1),
+    ]
 
     by_month = report_for(period="2020-Q2", agency=history.justice.code, group_by="month")
-    months = [(g.key, g.counts["carried_over"], g.counts["received"], g.counts["resolved"], g.counts["pending"]) for g in by_month.groups]
+    months = [
+        (g.key, g.counts["carried_over"], g.counts["received"], g.counts["resolved"], g.counts["pending"])
+        for g in by_month.groups
+    ]
     # April: D1 carried; D2, D3 received; D1, D2, D3 resolved; none left on 01/05.
     # May: D4, D6 received; D6 withdrawn; D4 pending on 01/06. June: D4 carried; D5, D10 received; 3 pending.
     assert months == [("2020-04", 1, 2, 3, 0), ("2020-05", 0, 2, 0, 1), ("2020-06", 1, 2, 0, 3)]
 
     # A range inside April uses the daily counters: received D2, D3; resolved D1, D2; D3 pending in time on 16/04.
     part = report_for(period="2020-04-01..2020-04-15", agency=history.justice.code).total.counts
-    assert (part["carried_over"], part["received"], part["resolved"], part["pending"], part["pending_overdue"]) == (
+    assert (
+        part["carried_over"],
+        part["received"],
+        part["resolved"],
+        part["pending"],
+        part["pending_overdue"],
+    ) == (
         1,
         2,
         2,
@@ -235,7 +228,12 @@ def test_levels_months_and_ranges_add_up(history):
     # received D3 (15/04), D4 (05/05), D6 (10/05); resolved D3 (20/04) — D2 was resolved 08/04, before.
     # carried over at 10/04: none (D1 and D2 closed before). Pending at 11/05: D4 (overdue only from 13/05),
     # D6 (withdrawn 11/05 09:00, still pending at 11/05 00:00).
-    assert (across["carried_over"], across["received"], across["resolved"], across["withdrawn"]) == (0, 3, 1, 0)
+    assert (across["carried_over"], across["received"], across["resolved"], across["withdrawn"]) == (
+        0,
+        3,
+        1,
+        0,
+    )
     assert (across["pending"], across["pending_overdue"]) == (2, 0)
 
     year = report_for(period="2020", agency=history.justice.code).total.counts

@@ -269,12 +269,14 @@ from motcua.api.routers.calendar import router as calendar_router  # noqa: E402
 from motcua.api.routers.catalog import router as catalog_router  # noqa: E402
 from motcua.api.routers.dossiers import router as dossiers_router  # noqa: E402
 from motcua.api.routers.lookup import router as lookup_router  # noqa: E402
+from motcua.api.routers.reports import router as reports_router  # noqa: E402
 
 api.add_router("/procedures", catalog_router)
 api.add_router("/agencies", agencies_router)
 api.add_router("/calendar", calendar_router)
 api.add_router("/dossiers", dossiers_router)
 api.add_router("/lookup", lookup_router)
+api.add_router("/reports", reports_router)
 
 
 @api.get("/health", response=HealthOut, tags=["system"], operation_id="health", summary="Tình trạng hệ thống")

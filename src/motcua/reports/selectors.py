@@ -13,7 +13,7 @@ The formulas, counting rules and their sources are written out in docs/indicator
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -294,9 +294,23 @@ def stock(scope: Scope, boundary: date, group_column: str | None) -> Sums:
 CLOSING_COLUMNS = ("resolved_early", "resolved_on_time", "resolved_late", "withdrawn", "stopped")
 
 
-def procedures_with_activity(scope: Scope, start: date, end: date) -> list[tuple[int, int, bool, bool]]:
-    """(agency, procedure, had online dossiers, had online payments) for the period's received dossiers."""
-    condition = scope.counter_filter()
+@dataclass
+class Activity:
+    """Procedures with online dossiers and with online payments among the period's received dossiers."""
+
+    online: set[int] = field(default_factory=set)
+    paid: set[int] = field(default_factory=set)
+
+    def add(self, other: Activity) -> None:
+        self.online |= other.online
+        self.paid |= other.paid
+
+
+def procedures_with_activity(
+    scope: Scope, start: date, end: date, *, by_agency: bool
+) -> dict[int | None, Activity]:
+    """{agency (or None when not ``by_agency``): Activity} over the days [start, end)."""
+    condition = scope.counter_filter() & (Q(channel=Channel.ONLINE, received__gt=0) | Q(paid_online__gt=0))
     first, last = _whole_months(start, end)
     parts = []
     if first < last:
@@ -308,19 +322,21 @@ def procedures_with_activity(scope: Scope, start: date, end: date) -> list[tuple
             else Q(day__gte=start, day__lt=end)
         )
         parts.append(DailyCounter.objects.filter(condition).filter(days))
-    found: dict[tuple[int, int], list[bool]] = {}
+    keys = ["agency_id", "procedure_id"] if by_agency else ["procedure_id"]
+    found: dict[int | None, Activity] = defaultdict(Activity)
     for queryset in parts:
         rows = (
-            queryset.filter(Q(channel=Channel.ONLINE, received__gt=0) | Q(paid_online__gt=0))
-            .values("agency_id", "procedure_id")
+            queryset.values(*keys)
             .annotate(online=Sum("received", filter=Q(channel=Channel.ONLINE)), paid=Sum("paid_online"))
             .order_by()
         )
         for row in rows:
-            flags = found.setdefault((row["agency_id"], row["procedure_id"]), [False, False])
-            flags[0] = flags[0] or bool(row["online"])
-            flags[1] = flags[1] or bool(row["paid"])
-    return [(agency, procedure, online, paid) for (agency, procedure), (online, paid) in found.items()]
+            activity = found[row["agency_id"] if by_agency else None]
+            if row["online"]:
+                activity.online.add(row["procedure_id"])
+            if row["paid"]:
+                activity.paid.add(row["procedure_id"])
+    return found
 
 
 # --- Catalog ------------------------------------------------------------------------------------------------------
@@ -357,7 +373,7 @@ def catalog_in_force(moment: datetime) -> list[CatalogEntry]:
     )
     roles: dict[int, set[int]] = defaultdict(set)
     for version_id, agency_id in ProcedureAgency.objects.filter(
-        version_id__in=[row[0] for row in versions],
+        version__in=versions_in_force(at=moment),
         agency__isnull=False,
         role__in=[
             ProcedureAgency.Role.IMPLEMENTING,
@@ -482,10 +498,9 @@ def _counts(
     return counts
 
 
-def _catalog(entries: list[CatalogEntry], activity: set[tuple[int, bool, bool]]) -> dict[str, int]:
-    """Catalog counts for a group's procedures; ``activity`` = (procedure, online dossiers, paid online)."""
-    online_used = {procedure for procedure, online, _paid in activity if online}
-    paid = {procedure for procedure, _online, paid_online in activity if paid_online}
+def _catalog(entries: list[CatalogEntry], activity: Activity) -> dict[str, int]:
+    """Catalog counts for a group's procedures (``entries``) and the period's ``activity``."""
+    online_used, paid = activity.online, activity.paid
     online = [e for e in entries if e.level >= OnlineServiceLevel.PARTIAL]
     fee = [e for e in entries if e.fee_bearing]
     return {
@@ -760,7 +775,6 @@ class _Group:
     agency_ids: set[int]
     sql_keys: set  # values of the group column in the counters that belong to this group
     entries: list[CatalogEntry]
-    owns: Callable[[int, int], bool]  # does (agency, procedure) activity belong to this group
 
 
 @dataclass
@@ -768,7 +782,8 @@ class _Sums:
     flow: Sums
     start: Sums
     end: Sums
-    activity: list[tuple[int, int, bool, bool]]
+    activity: dict[int | None, Activity]  # by agency, or under None for the whole scope
+    by_agency: bool
 
     def keys(self) -> set:
         return {group for sums in (self.flow, self.start, self.end) for group, _channel in sums}
@@ -781,7 +796,10 @@ def _sums(period: Period, scope: Scope, group_column: str | None) -> _Sums:
         flow=flows(scope, period.start, period.end, group_column),
         start=stock(scope, min(period.start, tomorrow), group_column),
         end=stock(scope, min(period.end, tomorrow), group_column),
-        activity=procedures_with_activity(scope, period.start, period.end),
+        activity=procedures_with_activity(
+            scope, period.start, period.end, by_agency=group_column == "agency_id"
+        ),
+        by_agency=group_column == "agency_id",
     )
 
 
@@ -842,7 +860,7 @@ def _total_group(scope: Scope, entries: list[CatalogEntry]) -> _Group:
     else:
         key, label = "", _("Tất cả cơ quan")
     level = scope.level or (next(iter(levels)) if len(levels) == 1 else "")
-    return _Group(key, label, level, set(scope.agency_ids), {None}, entries, lambda agency, procedure: True)
+    return _Group(key, label, level, set(scope.agency_ids), {None}, entries)
 
 
 def _groups(group_by: str, scope: Scope, entries: list[CatalogEntry], present: set) -> list[_Group]:
@@ -859,7 +877,6 @@ def _groups(group_by: str, scope: Scope, entries: list[CatalogEntry], present: s
                 {pk},
                 {pk},
                 _procedures_of(entries, {pk}, {agencies[pk].level}),
-                lambda agency, procedure, pk=pk: agency == pk,
             )
             for pk in ordered
         ]
@@ -876,7 +893,6 @@ def _groups(group_by: str, scope: Scope, entries: list[CatalogEntry], present: s
                         ids,
                         ids,
                         _procedures_of(entries, ids, {level.value}),
-                        lambda agency, procedure, ids=ids: agency in ids,
                     )
                 )
         return groups
@@ -894,7 +910,6 @@ def _groups(group_by: str, scope: Scope, entries: list[CatalogEntry], present: s
                 set(scope.agency_ids),
                 {pk},
                 [e for e in entries if e.procedure_id == pk],
-                lambda agency, procedure, pk=pk: procedure == pk,
             )
             for pk in sorted(present, key=lambda pk: codes.get(pk, ""))
         ]
@@ -902,7 +917,6 @@ def _groups(group_by: str, scope: Scope, entries: list[CatalogEntry], present: s
         pk: (code, name)
         for pk, code, name in CatalogField.objects.filter(pk__in=present).values_list("pk", "code", "name")
     }
-    field_of = {e.procedure_id: e.field_id for e in entries}
     return [
         _Group(
             fields.get(pk, ("", ""))[0],
@@ -911,7 +925,6 @@ def _groups(group_by: str, scope: Scope, entries: list[CatalogEntry], present: s
             set(scope.agency_ids),
             {pk},
             [e for e in entries if e.field_id == pk],
-            lambda agency, procedure, pk=pk: field_of.get(procedure, 0) == pk,
         )
         for pk in sorted(present, key=lambda pk: fields.get(pk, ("~", ""))[0])
     ]
@@ -939,7 +952,10 @@ def _figures(
             if group_petitions is not None and pk in petitions:
                 group_petitions.add(petitions[pk])
         counts = _counts(flow, start, end, MERGED, group_ratings)
-        activity = {(p, online, paid) for a, p, online, paid in sums.activity if group.owns(a, p)}
+        activity = Activity()
+        for key in group.agency_ids if sums.by_agency else (None,):
+            if key in sums.activity:
+                activity.add(sums.activity[key])
         catalog = _catalog(group.entries, activity)
         values = {**counts, **catalog}
         flow_total: Counter = Counter()
