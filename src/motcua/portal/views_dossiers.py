@@ -25,6 +25,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from motcua.accounts.selectors import applicant_prefill
 from motcua.catalog import selectors as catalog
 from motcua.core.errors import ApplicationError, Conflict, NotFound, ValidationFailed
 from motcua.dossiers import selectors as dossier_reads
@@ -63,23 +64,6 @@ def _origin(request) -> str:
 
 def _status_for(error: ApplicationError) -> int:
     return 409 if isinstance(error, Conflict) else 422
-
-
-def applicant_prefill(user) -> dict:
-    """What the applicant step starts with: from the account's profile (``accounts.selectors`` when present)."""
-    try:
-        from motcua.accounts.selectors import applicant_prefill as from_profile
-    except ImportError:  # the accounts selectors are not there yet: read the account itself
-        kind = "business" if getattr(user, "kind", "") == "business" else "citizen"
-        return {
-            "kind": kind,
-            "name": getattr(user, "full_name", "") or user.get_full_name(),
-            "identity_number": getattr(user, "identity_number", ""),
-            "phone": getattr(user, "phone", ""),
-            "email": user.email,
-            "address": getattr(user, "address", ""),
-        }
-    return dict(from_profile(user))
 
 
 # --- Online submission: steps -------------------------------------------------------------------------------
