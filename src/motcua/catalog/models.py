@@ -80,7 +80,7 @@ class ProcedureVersion(TimeStampedModel):
     )
     number = models.PositiveIntegerField(_("phiên bản số"), default=1)
     status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.DRAFT)
-    effective_from = models.DateTimeField(_("hiệu lực từ"), null=True, blank=True, db_index=True)
+    effective_from = models.DateTimeField(_("hiệu lực từ"), null=True, blank=True)
     effective_to = models.DateTimeField(_("hết hiệu lực từ"), null=True, blank=True)
     publication_decision = models.CharField(_("quyết định công bố"), max_length=255, blank=True)
 
@@ -134,6 +134,9 @@ class ProcedureVersion(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(fields=["procedure", "number"], name="unique_procedure_version_number"),
         ]
+        # "In force at t" is looked up per procedure; an index on effective_from alone misleads SQLite's
+        # planner on the whole-catalog query (see docs/benchmarks.md).
+        indexes = [models.Index(fields=["procedure", "effective_from"], name="version_procedure_from_idx")]
 
     def __str__(self) -> str:
         return f"{self.procedure.national_code} v{self.number} {self.name}"
