@@ -30,5 +30,22 @@ class Command(BaseCommand):
 
             start_worker_thread()
             self.stdout.write("Tiến trình gửi thông báo đang chạy nền.")
+        self._start_oidc_sandbox(options["addrport"])
         self.stdout.write(f"Mở trình duyệt tại http://{options['addrport']}/  (Ctrl+C để dừng)")
         call_command("runserver", options["addrport"], use_reloader=False)
+
+    def _start_oidc_sandbox(self, addrport: str) -> None:
+        """Serve the sandbox VNeID provider when the settings point at it (the embedded default)."""
+        if not (
+            settings.MOTCUA_OIDC_ENABLED
+            and settings.MOTCUA_OIDC_DISCOVERY_URL.startswith("http://127.0.0.1:8090/")
+        ):
+            return
+        from motcua.sandbox.oidc import OidcSandbox
+
+        try:
+            OidcSandbox(port=8090, redirect_uris=[f"http://{addrport}/dang-nhap/vneid/xong/"]).start()
+        except OSError as exc:
+            self.stderr.write(f"Không khởi động được máy chủ VNeID thử nghiệm ở cổng 8090: {exc}")
+            return
+        self.stdout.write("Máy chủ đăng nhập VNeID thử nghiệm: http://127.0.0.1:8090/")
