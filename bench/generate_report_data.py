@@ -10,6 +10,9 @@ like real traffic: 45% online, 50% at the counter, 5% by post; about 9% resolved
 stopped, a few still pending from long ago; 30% with a financial obligation. They are flagged ``imported``
 (no event, step or file history). Then ``rebuild`` computes every report fact and counter, timed.
 
+``--csv FILE --rows N`` instead writes an import file of N valid rows for ``motcua import-dossiers``, from the
+catalog already in the database (to time the importer; docs/benchmarks.md).
+
 ``--max-minutes`` bounds the dossier generation: it stops after the chunk that crosses the limit and builds
 the aggregates for what was written, so a slow machine still ends with a consistent database.
 """
@@ -115,7 +118,19 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--max-minutes", type=float, default=20, help="stop writing dossiers after this long")
     parser.add_argument("--seed", type=int, default=20260213)
+    parser.add_argument(
+        "--csv", help="write an import CSV to this file instead (needs the catalog in the database)"
+    )
+    parser.add_argument(
+        "--rows", type=int, default=1_000_000, help="rows of the import CSV (default 1 million)"
+    )
     args = parser.parse_args(argv)
+    if args.csv:
+        import django
+
+        django.setup()
+        write_import_csv(args.csv, args.rows, args.seed)
+        return
 
     import django
 
@@ -196,6 +211,61 @@ def main(argv: list[str] | None = None) -> None:
     print(f"aggregates rebuilt in {rebuild:.0f} s: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
     print(f"Database {connection.settings_dict['NAME']}: {written:,} dossiers, {size}")
     print(f"Total {time.perf_counter() - started:.0f} s")
+
+
+def write_import_csv(path: str, rows: int, seed: int) -> None:
+    """An import file: dossiers of the database's catalog over the last six years, every status."""
+    import csv
+    import random
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from motcua.catalog.models import ProcedureAgency
+    from motcua.reports.importer import COLUMNS
+
+    rng = random.Random(seed)
+    pairs = list(
+        ProcedureAgency.objects.filter(
+            role=ProcedureAgency.Role.IMPLEMENTING, agency__isnull=False
+        ).values_list("version__procedure__national_code", "agency__code")
+    )
+    if not pairs:
+        raise SystemExit("No catalog in this database: run the generator without --csv first.")
+    now = timezone.localtime().replace(microsecond=0, tzinfo=None)
+    start = now - timedelta(days=365 * YEARS)
+    span = int((now - timedelta(days=40) - start).total_seconds())
+    moment = "%Y-%m-%d %H:%M"
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(COLUMNS)
+        for n in range(1, rows + 1):
+            procedure, agency = pairs[int(len(pairs) * rng.random() ** 3)]
+            received = start + timedelta(seconds=rng.randrange(span))
+            due = received + timedelta(days=rng.choice([1, 3, 5, 7, 10, 15]))
+            status = rng.choices([10, 9, 7, 8, 4, 2], weights=[80, 8, 3, 1, 6, 2])[0]
+            finished = received + (due - received) * (0.1 + 1.1 * rng.random() ** 2)
+            closing = finished if status in (7, 8, 9, 10) else None
+            returned = finished + timedelta(hours=rng.randint(1, 48)) if status == 10 else None
+            chance = rng.random()
+            writer.writerow(
+                [
+                    f"IMP.{n:09d}",
+                    procedure,
+                    agency,
+                    rng.choices(["direct", "online", "postal"], weights=[50, 45, 5])[0],
+                    "",
+                    received.strftime(moment),
+                    due.strftime(moment),
+                    closing.strftime(moment) if closing else "",
+                    returned.strftime(moment) if returned else "",
+                    status,
+                    "1" if chance < 0.12 else "0" if chance < 0.3 else "",
+                    "1" if rng.random() < 0.05 else "",
+                    rng.choice(["", "", "", "1", "2", "3", "3"]),
+                ]
+            )
+    print(f"{path}: {rows:,} rows")
 
 
 if __name__ == "__main__":

@@ -223,7 +223,8 @@ def difference(new: Fact | None, old: Fact | None) -> Contributions:
 
 # --- Incremental upkeep ---------------------------------------------------------------------------------------
 
-UPSERT_CHUNK = 500
+# Rows per upsert: PostgreSQL takes them as arrays; SQLite caps a statement at 32,766 parameters.
+UPSERT_CHUNK = {"postgresql": 10000, "sqlite": 1000}
 
 
 def apply(delta: Contributions) -> None:
@@ -235,8 +236,9 @@ def apply(delta: Contributions) -> None:
     with connection.cursor() as cursor:
         for name in TABLES:
             rows = sorted(by_table.get(name, ()), key=lambda item: item[0])
-            for start in range(0, len(rows), UPSERT_CHUNK):
-                _upsert(cursor, TABLES[name], rows[start : start + UPSERT_CHUNK])
+            chunk = UPSERT_CHUNK.get(connection.vendor, 1000)
+            for start in range(0, len(rows), chunk):
+                _upsert(cursor, TABLES[name], rows[start : start + chunk])
 
 
 def _upsert(cursor, table: Table, rows: list) -> None:
@@ -245,19 +247,31 @@ def _upsert(cursor, table: Table, rows: list) -> None:
     quote = connection.ops.quote_name
     keys = (table.date_column, *KEY_COLUMNS)
     columns = ", ".join(quote(name) for name in (*keys, *table.columns))
-    placeholder = "(" + ", ".join(["%s"] * (len(keys) + len(table.columns))) + ")"
     updates = ", ".join(
         f"{quote(name)} = {quote(table.db_table)}.{quote(name)} + excluded.{quote(name)}"
         for name in table.columns
     )
+    conflict = f"ON CONFLICT ({', '.join(quote(name) for name in keys)}) DO UPDATE SET {updates}"
+    if connection.vendor == "postgresql":
+        # One array per column: the statement's size does not grow with the number of rows.
+        arrays = [[day for (day, *_key), _amounts in rows]]
+        arrays += [[key[i] for (_day, *key), _amounts in rows] for i in range(len(KEY_COLUMNS))]
+        arrays += [[amounts.get(name, 0) for _key, amounts in rows] for name in table.columns]
+        types = ["date", "integer", "integer", "integer", "text", *["integer"] * len(table.columns)]
+        unnest = ", ".join(f"%s::{kind}[]" for kind in types)
+        cursor.execute(
+            f"INSERT INTO {quote(table.db_table)} ({columns}) SELECT * FROM unnest({unnest}) {conflict}",
+            arrays,
+        )
+        return
+    placeholder = "(" + ", ".join(["%s"] * (len(keys) + len(table.columns))) + ")"
     params: list = []
     for (day, *key), amounts in rows:
         params.append(connection.ops.adapt_datefield_value(day))
         params.extend(key)
         params.extend(amounts.get(name, 0) for name in table.columns)
     cursor.execute(
-        f"INSERT INTO {quote(table.db_table)} ({columns}) VALUES {', '.join([placeholder] * len(rows))} "
-        f"ON CONFLICT ({', '.join(quote(name) for name in keys)}) DO UPDATE SET {updates}",
+        f"INSERT INTO {quote(table.db_table)} ({columns}) VALUES {', '.join([placeholder] * len(rows))} {conflict}",
         params,
     )
 
@@ -289,13 +303,24 @@ def add_facts(facts: dict[int, Fact]) -> None:
     for fact in facts.values():
         for row, amounts in contributions(fact).items():
             delta[row].update(amounts)
-    DossierFact.objects.bulk_create(
-        [
-            DossierFact(dossier_id=pk, **dict(zip(FACT_FIELDS, _values(fact), strict=True)))
-            for pk, fact in facts.items()
-        ],
-        batch_size=2000,
-    )
+    if connection.vendor == "postgresql":
+        quote = connection.ops.quote_name
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(
+                f"COPY {quote(DossierFact._meta.db_table)} ({_fact_columns()}) FROM STDIN"
+            ) as copy,
+        ):
+            for pk, fact in facts.items():
+                copy.write_row([pk, *_values(fact)])
+    else:
+        DossierFact.objects.bulk_create(
+            [
+                DossierFact(dossier_id=pk, **dict(zip(FACT_FIELDS, _values(fact), strict=True)))
+                for pk, fact in facts.items()
+            ],
+            batch_size=2000,
+        )
     apply(delta)
 
 
@@ -424,6 +449,7 @@ def rebuild(*, report: Callable[[str], None] | None = None) -> dict[str, int]:
             cursor.execute("SET LOCAL jit = off")
             # Writers of these tables (dossier changes) wait until the rebuilt figures are committed.
             cursor.execute(f"LOCK TABLE {', '.join(quote(t) for t in tables)} IN SHARE ROW EXCLUSIVE MODE")
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no deferred check left pending on these tables
             cursor.execute(f"TRUNCATE {', '.join(quote(t) for t in tables)}")
         else:
             for name in tables:

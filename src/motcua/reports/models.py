@@ -139,8 +139,9 @@ RESOLVED_OUTCOMES = (Outcome.EARLY, Outcome.ON_TIME, Outcome.LATE)
 class DossierFact(models.Model):
     """What the indicators count about one dossier (derived; see ``facts.fact_for``)."""
 
+    # Derived data rebuilt in bulk: no database-level foreign key to check on every row (the ORM still cascades).
     dossier = models.OneToOneField(
-        Dossier, primary_key=True, on_delete=models.CASCADE, related_name="report_fact"
+        Dossier, primary_key=True, on_delete=models.CASCADE, related_name="report_fact", db_constraint=False
     )
     agency_id = models.IntegerField()  # the competent agency
     procedure_id = models.IntegerField()
