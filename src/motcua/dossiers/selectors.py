@@ -55,7 +55,15 @@ def dossier_queryset_for(user) -> QuerySet[Dossier]:
         Q(owner=user)
         | Q(receiving_agency_id__in=agencies)
         | Q(competent_agency_id__in=agencies)
-        | Q(Exists(DossierStep.objects.filter(dossier=OuterRef("pk"), agency_id__in=agencies)))
+        # Reception and return steps sit at the receiving agency (covered above); only processing steps add
+        # agencies, and looking at those alone keeps this check cheap at a million dossiers (docs/benchmarks.md).
+        | Q(
+            Exists(
+                DossierStep.objects.filter(
+                    dossier=OuterRef("pk"), kind=DossierStep.Kind.PROCESS, agency_id__in=agencies
+                )
+            )
+        )
         | Q(Exists(Consultation.objects.filter(dossier=OuterRef("pk"), asked_agency_id__in=agencies)))
     )
     return Dossier.objects.filter(visible)
@@ -117,6 +125,15 @@ class Worklist:
     DUE_SOON = "due_soon"
     OVERDUE = "overdue"
 
+
+# The statuses any worklist can hold (see _bucket_conditions); a test keeps them in step.
+WORKLIST_STATUSES = (
+    DossierStatus.SUBMITTED,
+    DossierStatus.RECEIVED,
+    DossierStatus.PROCESSING,
+    DossierStatus.AWAITING_PAYMENT,
+    DossierStatus.RESOLVED,
+)
 
 WORKLIST_LABELS = {
     Worklist.TO_RECEIVE: gettext_lazy("Chờ tiếp nhận"),
@@ -253,7 +270,9 @@ def worklist_counts(
     now = now or timezone.now()
     roles = _Roles(user)
     conditions = _bucket_conditions(user, roles, now)
-    queryset = _apply_filters(dossier_queryset_for(user), filters)
+    # Every worklist holds dossiers in one of these statuses: counting only them spares reading the closed
+    # ones (most of a province's history).
+    queryset = _apply_filters(dossier_queryset_for(user), filters).filter(status__in=WORKLIST_STATUSES)
     return queryset.aggregate(
         **{name: Count("pk", filter=condition) for name, condition in conditions.items()}
     )
