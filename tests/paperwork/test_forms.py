@@ -443,3 +443,20 @@ def test_register_extract_of_one_dossier(world):
     text = pdf_text(data)
     assert dossier.code in text.replace(" ", "") and "Nguyễn Văn An" in text
     assert "02/03/2026" in text and "09/03/2026" in text
+
+
+def test_the_renderer_loads_nothing_from_outside():
+    from motcua.paperwork.rendering import RenderingError, html_to_pdf
+
+    with pytest.raises(RenderingError, match="127.0.0.1:9/logo.png"):
+        html_to_pdf('<p>x</p><img src="http://127.0.0.1:9/logo.png">')
+    assert html_to_pdf("<p>Độc lập - Tự do - Hạnh phúc</p>").startswith(b"%PDF-")
+
+
+def test_a_register_longer_than_one_print_is_refused(world, monkeypatch):
+    monkeypatch.setattr(services, "REGISTER_MAX_ROWS", 1)
+    world.register()
+    world.register()
+    with pytest.raises(ValidationFailed) as raised:
+        services.paperwork_register(agency=world.center, start=date(2026, 3, 2), end=date(2026, 3, 2))
+    assert raised.value.code == "register_too_long"

@@ -17,7 +17,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
@@ -39,6 +39,7 @@ from motcua.dossiers.selectors import control_sheet
 from motcua.dossiers.workflow import DossierStatus
 
 from . import formats
+from .formats import OFFICIAL_LANGUAGE
 from .models import Form, RegisterEntry
 from .qr import lookup_url, qr_svg
 
@@ -126,9 +127,6 @@ def _issuer(agency: Agency) -> dict:
         "governing": parent.name if parent else "",
         "name": agency.name,
         "place": _place_name(agency),
-        "address": agency.address,
-        "phone": agency.phone,
-        "email": agency.email,
     }
 
 
@@ -588,6 +586,13 @@ def register_dossiers(*, agency: Agency, start: date, end: date):
 def register_content(
     *, agency: Agency, start: date, end: date, dossiers: Iterable[Dossier], form_set: FormSet
 ) -> dict:
+    with translation.override(OFFICIAL_LANGUAGE):
+        return _register_content(agency=agency, start=start, end=end, dossiers=dossiers, form_set=form_set)
+
+
+def _register_content(
+    *, agency: Agency, start: date, end: date, dossiers: Iterable[Dossier], form_set: FormSet
+) -> dict:
     rows = [register_row(dossier, _entry(dossier)) for dossier in dossiers]
     return {
         "form": Form.REGISTER,
@@ -634,7 +639,8 @@ def check_form(form: str) -> str:
 def form_content(dossier: Dossier, form: str, form_set: FormSet | None = None) -> dict:
     """The context of ``form`` for ``dossier``; ValidationFailed when the dossier has no such form yet."""
     form = check_form(form)
-    return _BUILDERS[form](dossier, form_set or form_set_for(dossier))
+    with translation.override(OFFICIAL_LANGUAGE):  # labels (copy type, result channel, ...) in Vietnamese
+        return _BUILDERS[form](dossier, form_set or form_set_for(dossier))
 
 
 def template_name(form_set: FormSet, form: str) -> str:

@@ -16,6 +16,9 @@ from django.utils.translation import gettext as _
 
 from motcua.core.templatetags.motcua import format_vnd
 
+# Official documents are written in Vietnamese whatever language the person printing them reads.
+OFFICIAL_LANGUAGE = "vi"
+
 
 def _moment(value) -> datetime | date | None:
     """A datetime (made local), a date, or None; ISO strings (from a stored context) are parsed."""

@@ -12,7 +12,7 @@ import logging
 from django.template.loader import render_to_string
 from django.utils import translation
 
-OFFICIAL_LANGUAGE = "vi"
+from .formats import OFFICIAL_LANGUAGE
 
 # WeasyPrint logs every layout step at INFO; keep its warnings (missing glyphs, bad CSS) only.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
@@ -47,7 +47,14 @@ def render_html(template: str, context: dict) -> str:
 def html_to_pdf(html: str) -> bytes:
     from weasyprint import HTML  # imported on first use: loading it costs a noticeable time at start-up
 
-    return HTML(string=html, url_fetcher=_url_fetcher()).write_pdf()
+    try:
+        from weasyprint.urls import FatalURLFetchingError  # a BaseException in recent versions
+    except ImportError:  # pragma: no cover - older WeasyPrint raises our error directly
+        FatalURLFetchingError = RenderingError
+    try:
+        return HTML(string=html, url_fetcher=_url_fetcher()).write_pdf()
+    except FatalURLFetchingError as error:
+        raise RenderingError(str(error)) from error
 
 
 def render_pdf(template: str, context: dict) -> bytes:

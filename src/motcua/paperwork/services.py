@@ -34,8 +34,9 @@ from .selectors import latest_document, read_document
 
 logger = logging.getLogger(__name__)
 
-# Mẫu 06 for a range is one PDF; beyond this many lines, print shorter ranges.
-REGISTER_MAX_ROWS = 5000
+# Mẫu 06 for a range is one PDF laid out in the request (about 40 ms per line, see bench/bench_paperwork.py);
+# beyond this many lines, print shorter ranges.
+REGISTER_MAX_ROWS = 1000
 
 
 def _actor_user(actor):
