@@ -318,7 +318,13 @@ def _involves_agency(agency_id: int) -> Q:
     return (
         Q(receiving_agency_id=agency_id)
         | Q(competent_agency_id=agency_id)
-        | Q(Exists(DossierStep.objects.filter(dossier=OuterRef("pk"), agency_id=agency_id)))
+        | Q(
+            Exists(
+                DossierStep.objects.filter(
+                    dossier=OuterRef("pk"), kind=DossierStep.Kind.PROCESS, agency_id=agency_id
+                )
+            )
+        )
         | Q(Exists(Consultation.objects.filter(dossier=OuterRef("pk"), asked_agency_id=agency_id)))
     )
 
@@ -351,7 +357,9 @@ def agency_worklist_counts(
     """:func:`worklist_counts` for the user's roles at one agency (two queries)."""
     now = now or timezone.now()
     conditions = _bucket_conditions(user, _AgencyRoles(user, agency_id), now)
-    queryset = _apply_filters(dossier_queryset_at(user, agency_id), filters)
+    queryset = _apply_filters(dossier_queryset_at(user, agency_id), filters).filter(
+        status__in=WORKLIST_STATUSES
+    )
     return queryset.aggregate(
         **{name: Count("pk", filter=condition) for name, condition in conditions.items()}
     )
