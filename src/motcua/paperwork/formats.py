@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from motcua.core.templatetags.motcua import format_vnd
@@ -39,7 +40,9 @@ def long_date(value) -> str:
     moment = _moment(value)
     if moment is None:
         return ""
-    month = f"{moment.month:02d}" if moment.month < 3 else str(moment.month)
+    # Vietnamese pads only January and February (ND 30/2020); other languages print dd/mm/yyyy.
+    vietnamese = (get_language() or "vi").startswith("vi")
+    month = f"{moment.month:02d}" if moment.month < 3 or not vietnamese else str(moment.month)
     return _("ngày %(day)s tháng %(month)s năm %(year)s") % {
         "day": f"{moment.day:02d}",
         "month": month,
