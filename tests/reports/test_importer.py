@@ -197,3 +197,13 @@ def test_imported_and_native_dossiers_count_alike(history, clock):
     report = import_dossiers(lines(history_csv(history)))
     assert report.already_present == 12
     assert aggregates.verify() == []
+
+
+@pytest.mark.postgres
+def test_bulk_upserts_through_copy_stay_exact(province, monkeypatch):
+    from motcua.reports import aggregates as module
+
+    monkeypatch.setattr(module, "COPY_FROM_ROWS", 1)  # every counter upsert goes through COPY and staging
+    report = import_dossiers(lines(history_csv(province)), batch_size=4)
+    assert report.imported == 12
+    assert aggregates.verify() == []

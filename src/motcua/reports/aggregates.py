@@ -223,8 +223,8 @@ def difference(new: Fact | None, old: Fact | None) -> Contributions:
 
 # --- Incremental upkeep ---------------------------------------------------------------------------------------
 
-# Rows per upsert: PostgreSQL takes them as arrays; SQLite caps a statement at 32,766 parameters.
-UPSERT_CHUNK = {"postgresql": 10000, "sqlite": 1000}
+# Rows per upsert statement: SQLite caps a statement at 32,766 parameters.
+UPSERT_CHUNK = {"postgresql": 50000, "sqlite": 1000}
 
 
 def apply(delta: Contributions) -> None:
@@ -252,17 +252,8 @@ def _upsert(cursor, table: Table, rows: list) -> None:
         for name in table.columns
     )
     conflict = f"ON CONFLICT ({', '.join(quote(name) for name in keys)}) DO UPDATE SET {updates}"
-    if connection.vendor == "postgresql":
-        # One array per column: the statement's size does not grow with the number of rows.
-        arrays = [[day for (day, *_key), _amounts in rows]]
-        arrays += [[key[i] for (_day, *key), _amounts in rows] for i in range(len(KEY_COLUMNS))]
-        arrays += [[amounts.get(name, 0) for _key, amounts in rows] for name in table.columns]
-        types = ["date", "integer", "integer", "integer", "text", *["integer"] * len(table.columns)]
-        unnest = ", ".join(f"%s::{kind}[]" for kind in types)
-        cursor.execute(
-            f"INSERT INTO {quote(table.db_table)} ({columns}) SELECT * FROM unnest({unnest}) {conflict}",
-            arrays,
-        )
+    if connection.vendor == "postgresql" and len(rows) >= COPY_FROM_ROWS:
+        _upsert_by_copy(cursor, table, rows, columns, conflict)
         return
     placeholder = "(" + ", ".join(["%s"] * (len(keys) + len(table.columns))) + ")"
     params: list = []
@@ -274,6 +265,27 @@ def _upsert(cursor, table: Table, rows: list) -> None:
         f"INSERT INTO {quote(table.db_table)} ({columns}) VALUES {', '.join([placeholder] * len(rows))} {conflict}",
         params,
     )
+
+
+COPY_FROM_ROWS = 200  # from this many rows, PostgreSQL upserts go through COPY into a staging table
+
+
+def _upsert_by_copy(cursor, table: Table, rows: list, columns: str, conflict: str) -> None:
+    """Bulk upsert (imports): COPY the rows into a temporary staging table, then one INSERT … SELECT."""
+    quote = connection.ops.quote_name
+    staging = quote(f"staging_{table.db_table}")
+    definition = ", ".join(
+        [f"{quote(table.date_column)} date", *(f"{quote(name)} integer" for name in KEY_COLUMNS[:3])]
+        + [f"{quote('channel')} text", *(f"{quote(name)} integer" for name in table.columns)]
+    )
+    cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} ({definition}) ON COMMIT DELETE ROWS")
+    with cursor.cursor.copy(f"COPY {staging} ({columns}) FROM STDIN") as copy:
+        for (day, *key), amounts in rows:
+            copy.write_row([day, *key, *(amounts.get(name, 0) for name in table.columns)])
+    cursor.execute(
+        f"INSERT INTO {quote(table.db_table)} ({columns}) SELECT {columns} FROM {staging} {conflict}"
+    )
+    cursor.execute(f"DELETE FROM {staging}")
 
 
 def refresh_dossier(dossier: Dossier) -> None:
