@@ -54,7 +54,11 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--compare-database-url", help="also count queries per page on this (small) database")
     parser.add_argument("--base-url", help="measure a server you started yourself instead of runserver")
+    parser.add_argument(
+        "--servers", type=int, default=1, help="web processes to start (round robin, default 1)"
+    )
     parser.add_argument("--skip-api", action="store_true", help="worklists only")
+    parser.add_argument("--skip-worklists", action="store_true", help="API submissions only")
     parser.add_argument(
         "--jit", choices=["default", "off"], default="default", help="PostgreSQL JIT for the worklist queries"
     )
@@ -87,12 +91,15 @@ def main(argv: list[str] | None = None) -> None:
         jit = cursor.fetchone()[0]
     print(f"Reception officer: {people['reception'].username}; specialist: {people['specialist'].username}")
     print(f"PostgreSQL JIT: {jit}\n")
-    worklist_latency(people, repeat=args.repeat)
-    print()
-    query_table(people, compare_url=args.compare_database_url)
-    if not args.skip_api:
+    if not args.skip_worklists:
+        worklist_latency(people, repeat=args.repeat)
         print()
-        submissions(count=args.submissions, concurrency=args.concurrency, base_url=args.base_url)
+        query_table(people, compare_url=args.compare_database_url)
+        print()
+    if not args.skip_api:
+        submissions(
+            count=args.submissions, concurrency=args.concurrency, base_url=args.base_url, servers=args.servers
+        )
 
 
 def bench_people() -> dict:
@@ -320,7 +327,7 @@ def _submit(base: str, token: str, body: bytes, key: str) -> tuple[float, int, s
     return time.perf_counter() - started, status, code
 
 
-def submissions(*, count: int, concurrency: int, base_url: str | None) -> None:
+def submissions(*, count: int, concurrency: int, base_url: str | None, servers: int = 1) -> None:
     from motcua.dossiers.models import Dossier
 
     clients = api_clients()
@@ -330,25 +337,26 @@ def submissions(*, count: int, concurrency: int, base_url: str | None) -> None:
         client = rng.choice(clients)
         jobs.append((client["token"], json.dumps(_payload(rng, client)).encode(), str(uuid.uuid4())))
     warmup, timed = jobs[:10], jobs[10:]
-    server = None
-    media = tempfile.mkdtemp(prefix="motcua-bench-media-")
+    started_servers = []
+    bases = [base_url] if base_url else []
     if base_url is None:
-        os.environ["MOTCUA_MEDIA_ROOT"] = media
-        port = free_port()
-        server = start_server(port)
-        base_url = f"http://127.0.0.1:{port}"
+        os.environ["MOTCUA_MEDIA_ROOT"] = tempfile.mkdtemp(prefix="motcua-bench-media-")
+        for _ in range(servers):
+            port = free_port()
+            started_servers.append(start_server(port))
+            bases.append(f"http://127.0.0.1:{port}")
     try:
-        for token, body, key in warmup:
-            _submit(base_url, token, body, key)
+        for n, (token, body, key) in enumerate(warmup):
+            _submit(bases[n % len(bases)], token, body, key)
         before = Dossier.objects.count()
         started = time.perf_counter()
         with ThreadPoolExecutor(max_workers=concurrency) as pool:
-            results = list(pool.map(lambda job: _submit(base_url, *job), timed))
+            results = list(pool.map(lambda n: _submit(bases[n % len(bases)], *timed[n]), range(len(timed))))
         elapsed = time.perf_counter() - started
         # Replay a few: the same key must answer the same dossier, never a second one.
-        replays = [_submit(base_url, *job) for job in timed[:10]]
+        replays = [_submit(bases[0], *job) for job in timed[:10]]
     finally:
-        if server is not None:
+        for server in started_servers:
             server.terminate()
             server.wait(10)
     created = [code for _, status, code in results if status == 201]
@@ -356,7 +364,10 @@ def submissions(*, count: int, concurrency: int, base_url: str | None) -> None:
     failures = [status for _, status, _ in results if status != 201]
     after = Dossier.objects.count()
     print(f"API submissions (POST /api/v1/dossiers, paper dossier + one {len(PDF) // 1000} kB PDF)")
-    print(f"  {len(timed)} requests, {concurrency} client threads, {len(clients)} API clients (one per unit)")
+    print(
+        f"  {len(timed)} requests, {concurrency} client threads, {len(bases)} server process(es), "
+        f"{len(clients)} API clients (one per unit)"
+    )
     print(f"  {len(created) / elapsed:.1f} submissions/s; latency p50 {statistics.median(durations) * 1000:.0f} ms, "
           f"p95 {percentile(durations, 0.95) * 1000:.0f} ms")  # fmt: skip
     print(f"  failures: {len(failures)} {sorted(set(failures)) if failures else ''}")

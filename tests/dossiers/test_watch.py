@@ -195,3 +195,30 @@ def test_the_worker_runs_the_watch_every_interval(world, clock, settings, monkey
     settings.MOTCUA_OVERDUE_WATCH_SECONDS = 0
     monkeypatch.setattr(notifications_watch, "_last_run", None)
     assert notifications_watch.run_overdue_watch_if_due() is None  # turned off
+
+
+def test_a_backlog_is_worked_off_in_slices(world, clock):
+    for _ in range(3):
+        world.in_processing()
+    clock.move_to(at(9, 10))
+
+    first = overdue_watch_run(limit=2)
+    second = overdue_watch_run(limit=2)
+
+    assert (first.overdue, first.complete) == (2, False)
+    assert (second.overdue, second.complete) == (1, True)
+    assert DeadlineWarning.objects.count() == 3
+
+
+def test_the_worker_goes_on_with_a_backlog_at_the_next_loop(world, clock, settings, monkeypatch):
+    for _ in range(3):
+        world.in_processing()
+    clock.move_to(at(9, 10))
+    monkeypatch.setattr(notifications_watch, "_last_run", None)
+    settings.MOTCUA_OVERDUE_WATCH_SECONDS = 600
+    settings.MOTCUA_OVERDUE_WATCH_SLICE = 2
+
+    slices = [notifications_watch.run_overdue_watch_if_due() for _ in range(3)]
+
+    assert [(r.overdue, r.complete) for r in slices[:2]] == [(2, False), (1, True)]
+    assert slices[2] is None  # done: wait for the interval again

@@ -46,6 +46,11 @@ class WatchReport:
     due_soon: int = 0
     overdue: int = 0
     failed: int = 0
+    complete: bool = True  # False when ``limit`` stopped the run: call again for the rest
+
+    @property
+    def warned(self) -> int:
+        return self.due_soon + self.overdue
 
 
 def _not_yet_warned(kind: str):
@@ -78,22 +83,37 @@ def is_due_soon(dossier: Dossier, now: datetime) -> bool:
     )
 
 
-def overdue_watch_run(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> WatchReport:
-    """Record (and announce) every new due-soon and overdue finding; returns how many of each."""
+def overdue_watch_run(
+    *, now: datetime | None = None, batch_size: int = BATCH_SIZE, limit: int | None = None
+) -> WatchReport:
+    """Record (and announce) every new due-soon and overdue finding; returns how many of each.
+
+    ``limit`` caps the warnings of one run (overdue ones first), so that a backlog (the first run on a
+    province's history) is worked off in slices; ``report.complete`` says whether anything was left.
+    """
     now = now or timezone.now()
     report = WatchReport()
-    report.overdue, failed = _warn_all(
-        overdue_candidates(now), kind=DeadlineWarning.Kind.OVERDUE, now=now, batch_size=batch_size
+    report.overdue, failed, done = _warn_all(
+        overdue_candidates(now),
+        kind=DeadlineWarning.Kind.OVERDUE,
+        now=now,
+        batch_size=batch_size,
+        limit=limit,
     )
     report.failed += failed
-    report.due_soon, failed = _warn_all(
+    if not done:
+        report.complete = False
+        return report
+    report.due_soon, failed, done = _warn_all(
         due_soon_candidates(now),
         kind=DeadlineWarning.Kind.DUE_SOON,
         now=now,
         batch_size=batch_size,
         check=lambda dossier: is_due_soon(dossier, now),
+        limit=None if limit is None else limit - report.overdue,
     )
     report.failed += failed
+    report.complete = done
     return report
 
 
@@ -104,7 +124,9 @@ def _warn_all(
     now: datetime,
     batch_size: int,
     check: Callable[[Dossier], bool] | None = None,
-) -> tuple[int, int]:
+    limit: int | None = None,
+) -> tuple[int, int, bool]:
+    """(warned, failed, done): done is False when ``limit`` warnings were recorded before the end."""
     warned = failed = 0
     last_pk = 0
     candidates = candidates.select_related(
@@ -113,9 +135,11 @@ def _warn_all(
     while True:
         batch = list(candidates.filter(pk__gt=last_pk)[:batch_size])
         if not batch:
-            return warned, failed
+            return warned, failed, True
         last_pk = batch[-1].pk
         for dossier in batch:
+            if limit is not None and warned >= limit:
+                return warned, failed, False
             if check is not None and not check(dossier):
                 continue
             outcome = _warn_one(dossier, kind=kind, now=now)

@@ -31,6 +31,8 @@ TEMPLATE_FOR_KIND = {
 }
 BACKOFFICE_PATH = "/can-bo/"
 DEFAULT_INTERVAL_SECONDS = 600
+# Warnings per call from the worker loop: a backlog is worked off a slice per loop, between deliveries.
+DEFAULT_SLICE = 200
 
 
 def on_deadline_warning(sender, *, dossier, warning, **kwargs) -> list[OutboxMessage]:
@@ -97,7 +99,10 @@ _lock = threading.Lock()
 
 def run_overdue_watch_if_due() -> WatchReport | None:
     """Run the overdue watch when ``MOTCUA_OVERDUE_WATCH_SECONDS`` (default 600; 0 turns it off) have passed
-    since this process last ran it. Several workers may run it: a warning is recorded only once."""
+    since this process last ran it. Several workers may run it: a warning is recorded only once.
+
+    One call records at most ``MOTCUA_OVERDUE_WATCH_SLICE`` (200) warnings, so the worker goes on delivering
+    messages; while a backlog remains, the next call (the next loop) goes on with it."""
     global _last_run
     interval = float(getattr(settings, "MOTCUA_OVERDUE_WATCH_SECONDS", DEFAULT_INTERVAL_SECONDS))
     if interval <= 0:
@@ -107,7 +112,10 @@ def run_overdue_watch_if_due() -> WatchReport | None:
         if _last_run is not None and now - _last_run < interval:
             return None
         _last_run = now
-    report = overdue_watch_run()
+    report = overdue_watch_run(limit=int(getattr(settings, "MOTCUA_OVERDUE_WATCH_SLICE", DEFAULT_SLICE)))
+    if not report.complete:
+        with _lock:
+            _last_run = None  # more to do: the next loop goes on
     if report.due_soon or report.overdue or report.failed:
         logger.info(
             "overdue watch: %s due soon, %s overdue warned, %s failed",
