@@ -96,3 +96,23 @@ def _calendar_override_changed(sender, **kwargs) -> None:
     from motcua.core.calendar import notify_calendar_changed
 
     notify_calendar_changed()
+
+
+class AppendOnlyError(Exception):
+    """Raised when code tries to change or delete a recorded event."""
+
+
+class AppendOnlyModel(models.Model):
+    """A record that is written once: saving an existing row or deleting one raises ``AppendOnlyError``."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None or not self._state.adding:
+            raise AppendOnlyError(f"{type(self).__name__} rows are append-only")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError(f"{type(self).__name__} rows are append-only")

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.agencies.models import Agency, StaffRole
 from motcua.catalog.models import CaseComponent, Channel, ProcedureCase, ProcedureVersion, TimeUnit
-from motcua.core.models import TimeStampedModel
+from motcua.core.models import AppendOnlyError, AppendOnlyModel, TimeStampedModel  # noqa: F401 - AppendOnlyError re-exported
 
 from .identity import ApplicantKind, validate_phone
 from .process import ProcessStep, ProcessTemplate
@@ -554,11 +554,7 @@ class DossierResult(models.Model):
         return self.code
 
 
-class AppendOnlyError(Exception):
-    """Raised when code tries to change or delete a recorded event."""
-
-
-class DossierEvent(models.Model):
+class DossierEvent(AppendOnlyModel):
     """One entry of the dossier's audit trail. Append-only; each row chains the previous row's hash.
 
     ``hash = sha256(prev_hash + canonical JSON of the event)`` (see ``dossiers.audit``); changing any
@@ -600,15 +596,6 @@ class DossierEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier_id}#{self.sequence} {self.action}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None or not self._state.adding:
-            raise AppendOnlyError("dossier events are append-only")
-        kwargs["force_insert"] = True
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("dossier events are append-only")
 
 
 class DeadlineWarning(models.Model):

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from motcua.agencies.models import Agency
-from motcua.core.models import TimeStampedModel
+from motcua.core.models import AppendOnlyError, AppendOnlyModel, TimeStampedModel  # noqa: F401 - AppendOnlyError re-exported
 from motcua.dossiers.models import Dossier
 
 
@@ -322,11 +322,7 @@ PETITION_ACTION_LABELS = {
 }
 
 
-class AppendOnlyError(Exception):
-    """Raised when code tries to change or delete a recorded petition event."""
-
-
-class PetitionEvent(models.Model):
+class PetitionEvent(AppendOnlyModel):
     """One state change (or answer) of a petition. Append-only."""
 
     petition = models.ForeignKey(Petition, on_delete=models.PROTECT, related_name="events")
@@ -353,15 +349,6 @@ class PetitionEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.petition_id} {self.action}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None or not self._state.adding:
-            raise AppendOnlyError("petition events are append-only")
-        kwargs["force_insert"] = True
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("petition events are append-only")
 
     @property
     def action_label(self) -> str:
