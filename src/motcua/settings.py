@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "motcua.catalog",
     "motcua.dossiers",
     "motcua.paperwork",
+    "motcua.payments",
+    "motcua.postal",
     "motcua.notifications",
     "motcua.feedback",
     "motcua.integration",
@@ -230,3 +232,7 @@ MOTCUA_OIDC_REDIRECT_URI = os.environ.get("MOTCUA_OIDC_REDIRECT_URI", "")
 MOTCUA_OIDC_TIMEOUT_SECONDS = float(os.environ.get("MOTCUA_OIDC_TIMEOUT_SECONDS", "10"))
 # Also end the session at the provider on sign-out (RP-initiated logout), when it offers end_session.
 MOTCUA_OIDC_LOGOUT_AT_PROVIDER = env_bool("MOTCUA_OIDC_LOGOUT_AT_PROVIDER", True)
+
+# Payments (docs/payments.md): providers, sandbox payment server, jobs.
+
+# Postal service (docs/postal.md): provider, sandbox post server, jobs.

@@ -18,6 +18,9 @@ urlpatterns = [
     path("", include("motcua.portal.urls_accounts")),
     path("", include("motcua.portal.urls_dossiers")),
     path("", include("motcua.portal.urls_feedback")),
+    path("", include("motcua.portal.urls_payments")),
+    path("", include("motcua.portal.urls_postal")),
+    path("", include("motcua.portal.urls_reports")),
     path("", include("motcua.portal.urls")),
 ]
 if settings.DEBUG:

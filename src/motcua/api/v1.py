@@ -269,6 +269,8 @@ from motcua.api.routers.calendar import router as calendar_router  # noqa: E402
 from motcua.api.routers.catalog import router as catalog_router  # noqa: E402
 from motcua.api.routers.dossiers import router as dossiers_router  # noqa: E402
 from motcua.api.routers.lookup import router as lookup_router  # noqa: E402
+from motcua.api.routers.payments import router as payments_router  # noqa: E402
+from motcua.api.routers.postal import router as postal_router  # noqa: E402
 from motcua.api.routers.reports import router as reports_router  # noqa: E402
 
 api.add_router("/procedures", catalog_router)
@@ -276,6 +278,8 @@ api.add_router("/agencies", agencies_router)
 api.add_router("/calendar", calendar_router)
 api.add_router("/dossiers", dossiers_router)
 api.add_router("/lookup", lookup_router)
+api.add_router("/payments", payments_router)
+api.add_router("/postal", postal_router)
 api.add_router("/reports", reports_router)
 
 

