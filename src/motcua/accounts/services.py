@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth import password_validation
+from django.contrib.auth import authenticate, password_validation
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -299,13 +299,8 @@ def account_authenticate(*, identifier: str, password: str, address: str = "") -
     identifier = (identifier or "").strip()
     now = timezone.now()
     candidates = selectors.users_for_sign_in(identifier)
-    account_keys = [_account_key(user) for user in candidates] or [f"name:{identifier.casefold()[:200]}"]
-    window = timedelta(minutes=settings.MOTCUA_SIGN_IN_WINDOW_MINUTES)
-    account_limit = settings.MOTCUA_SIGN_IN_MAX_FAILURES_PER_ACCOUNT
-    wait = max(_retry_after(Scope.SIGN_IN_ACCOUNT, key, account_limit, window, now) for key in account_keys)
-    if address:
-        address_limit = settings.MOTCUA_SIGN_IN_MAX_FAILURES_PER_ADDRESS
-        wait = max(wait, _retry_after(Scope.SIGN_IN_ADDRESS, address, address_limit, window, now))
+    account_keys = [_account_key(user) for user in candidates] or [_name_key(identifier)]
+    wait = _sign_in_wait(account_keys=account_keys, address=address, now=now)
     if wait:
         raise Throttled(
             _("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau %(minutes)s phút hoặc đặt lại mật khẩu.")
@@ -316,11 +311,7 @@ def account_authenticate(*, identifier: str, password: str, address: str = "") -
         User().set_password(password)  # the same hashing time as for a real account
     user = next((candidate for candidate in candidates if candidate.check_password(password)), None)
     if user is None:
-        with transaction.atomic():
-            for key in account_keys:
-                _record(Scope.SIGN_IN_ACCOUNT, key, now)
-            if address:
-                _record(Scope.SIGN_IN_ADDRESS, address, now)
+        _record_sign_in_failure(account_keys=account_keys, address=address, now=now)
         raise SignInFailed(_("Tên đăng nhập hoặc mật khẩu không đúng."))
     _clear_sign_in_failures(user)
     if user.kind not in APPLICANT_KINDS:
@@ -340,8 +331,67 @@ def account_authenticate(*, identifier: str, password: str, address: str = "") -
     return user
 
 
+def staff_authenticate(*, username: str, password: str, address: str = "") -> User:
+    """The account for a back-office sign-in (Django's authentication backends decide), with the same limits
+    as ``account_authenticate``: failures are counted per account (or per name typed, when it matches none)
+    and per IP address, in the same counters, so failures on either sign-in page add up for an account.
+
+    Raises ``Throttled`` before checking the password once a limit is reached, and ``SignInFailed`` for a wrong
+    name or password (or a locked account, which the backends refuse). Whether the account may use the back
+    office is the caller's question. Logs failures and pauses with the account id and address, never the
+    name typed (people type passwords into it) nor the password.
+    """
+    username = (username or "").strip()
+    now = timezone.now()
+    known = User.objects.filter(username=username).only("pk").first() if username else None
+    account_keys = [_account_key(known) if known is not None else _name_key(username)]
+    account_label = f"account {known.pk}" if known is not None else "an unknown name"
+    wait = _sign_in_wait(account_keys=account_keys, address=address, now=now)
+    if wait:
+        logger.warning("staff sign-in paused for %s from %s (%s s left)", account_label, address or "-", wait)
+        raise Throttled(
+            _(
+                "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau %(minutes)s phút hoặc liên hệ quản trị hệ "
+                "thống để đặt lại mật khẩu."
+            )
+            % {"minutes": math.ceil(wait / 60)},
+            retry_after=wait,
+        )
+    user = authenticate(username=username, password=password) if username and password else None
+    if user is None:
+        _record_sign_in_failure(account_keys=account_keys, address=address, now=now)
+        logger.warning("staff sign-in failed for %s from %s", account_label, address or "-")
+        raise SignInFailed(_("Tên đăng nhập hoặc mật khẩu không đúng."))
+    _clear_sign_in_failures(user)
+    logger.info("staff sign-in: account %s from %s", user.pk, address or "-")
+    return user
+
+
 def _account_key(user: User) -> str:
     return f"user:{user.pk}"
+
+
+def _name_key(identifier: str) -> str:
+    return f"name:{identifier.casefold()[:200]}"
+
+
+def _sign_in_wait(*, account_keys: list[str], address: str, now: datetime) -> int:
+    """Seconds until sign-in is allowed again for these accounts from this address (0: allowed now)."""
+    window = timedelta(minutes=settings.MOTCUA_SIGN_IN_WINDOW_MINUTES)
+    account_limit = settings.MOTCUA_SIGN_IN_MAX_FAILURES_PER_ACCOUNT
+    wait = max(_retry_after(Scope.SIGN_IN_ACCOUNT, key, account_limit, window, now) for key in account_keys)
+    if address:
+        address_limit = settings.MOTCUA_SIGN_IN_MAX_FAILURES_PER_ADDRESS
+        wait = max(wait, _retry_after(Scope.SIGN_IN_ADDRESS, address, address_limit, window, now))
+    return wait
+
+
+def _record_sign_in_failure(*, account_keys: list[str], address: str, now: datetime) -> None:
+    with transaction.atomic():
+        for key in account_keys:
+            _record(Scope.SIGN_IN_ACCOUNT, key, now)
+        if address:
+            _record(Scope.SIGN_IN_ADDRESS, address, now)
 
 
 def _clear_sign_in_failures(user: User) -> None:

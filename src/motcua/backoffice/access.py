@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import render
 from django.urls import reverse
@@ -91,5 +92,9 @@ def staff_required(view):
 
 
 def client_address(request) -> str:
-    """The officer's IP address, stored on every dossier event they cause."""
-    return (request.META.get("REMOTE_ADDR") or "")[:100]
+    """The officer's IP address, stored on every dossier event they cause and counted by the sign-in limits:
+    REMOTE_ADDR, or the header named by MOTCUA_CLIENT_IP_HEADER (behind a reverse proxy)."""
+    header = settings.MOTCUA_CLIENT_IP_HEADER
+    value = request.META.get(header, "") if header else ""
+    value = value.split(",")[0].strip() if value else request.META.get("REMOTE_ADDR", "")
+    return (value or "")[:100]

@@ -9,6 +9,8 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from motcua.accounts import services as account_services
+from motcua.accounts.errors import SignInFailed, Throttled
 from motcua.catalog.models import Channel, ProcedureAgency
 from motcua.core.errors import ValidationFailed
 from motcua.dossiers import services
@@ -17,7 +19,7 @@ from motcua.dossiers.identity import ApplicantKind
 from motcua.dossiers.models import CopyType, ResultChannel
 from motcua.dossiers.selectors import DossierFilters
 
-from .access import is_staff_member
+from .access import client_address, is_staff_member
 from .widgets import DateField, DateTimeLocalField, MultipleFileField
 
 
@@ -40,6 +42,26 @@ class StaffAuthenticationForm(AuthenticationForm):
         self.fields["username"].label = _("Tên đăng nhập")
         self.fields["password"].label = _("Mật khẩu")
         self.fields["username"].widget.attrs.update({"autocomplete": "username", "autofocus": True})
+
+    retry_after: int | None = None  # seconds, when sign-in is paused after too many failures
+
+    def clean(self):
+        """Authenticate through ``accounts.services.staff_authenticate``: failures are counted per account and
+        per address and sign-in pauses past the limits (the same limits as the citizens' sign-in)."""
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if username is not None and password:
+            try:
+                self.user_cache = account_services.staff_authenticate(
+                    username=username, password=password, address=client_address(self.request)
+                )
+            except Throttled as error:
+                self.retry_after = error.retry_after
+                raise forms.ValidationError(error.message, code="throttled") from None
+            except SignInFailed:
+                raise self.get_invalid_login_error() from None
+            self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data
 
     def confirm_login_allowed(self, user):
         super().confirm_login_allowed(user)

@@ -24,6 +24,13 @@ class StaffLoginView(auth_views.LoginView):
         self.request.session.pop(SESSION_AGENCY, None)  # start at the first agency of the new session
         return response
 
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.retry_after:  # paused after too many failures (accounts.services.staff_authenticate)
+            response.status_code = 429
+            response["Retry-After"] = str(form.retry_after)
+        return response
+
 
 class StaffLogoutView(auth_views.LogoutView):
     next_page = reverse_lazy("backoffice:login")
