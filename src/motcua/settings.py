@@ -234,5 +234,46 @@ MOTCUA_OIDC_TIMEOUT_SECONDS = float(os.environ.get("MOTCUA_OIDC_TIMEOUT_SECONDS"
 MOTCUA_OIDC_LOGOUT_AT_PROVIDER = env_bool("MOTCUA_OIDC_LOGOUT_AT_PROVIDER", True)
 
 # Payments (docs/payments.md): providers, sandbox payment server, jobs.
+# Online providers offered to citizens, first = default: "paygov" (DVCQG payment platform), "vnpay".
+MOTCUA_PAYMENT_PROVIDERS = os.environ.get("MOTCUA_PAYMENT_PROVIDERS", "paygov,vnpay")
+# The defaults point at the sandbox payment server that `motcua up` starts on 127.0.0.1:8091.
+MOTCUA_PAYGOV_URL = os.environ.get("MOTCUA_PAYGOV_URL", "http://127.0.0.1:8091/paygov/api")
+MOTCUA_PAYGOV_LISTING_URL = os.environ.get(
+    "MOTCUA_PAYGOV_LISTING_URL", "http://127.0.0.1:8091/paygov/doi-soat"
+)
+MOTCUA_PAYGOV_PARTNER_CODE = os.environ.get("MOTCUA_PAYGOV_PARTNER_CODE", "MOTCUA")
+# Never logged. The defaults are the sandbox's; production must set its own.
+MOTCUA_PAYGOV_TOKEN = os.environ.get("MOTCUA_PAYGOV_TOKEN", "sandbox-paygov-token")
+MOTCUA_PAYGOV_SECRET = os.environ.get("MOTCUA_PAYGOV_SECRET", "sandbox-paygov-secret")
+MOTCUA_VNPAY_PAYMENT_URL = os.environ.get(
+    "MOTCUA_VNPAY_PAYMENT_URL", "http://127.0.0.1:8091/vnpay/paymentv2/vpcpay.html"
+)
+MOTCUA_VNPAY_API_URL = os.environ.get(
+    "MOTCUA_VNPAY_API_URL", "http://127.0.0.1:8091/vnpay/merchant_webapi/api/transaction"
+)
+MOTCUA_VNPAY_LISTING_URL = os.environ.get("MOTCUA_VNPAY_LISTING_URL", "http://127.0.0.1:8091/vnpay/doi-soat")
+MOTCUA_VNPAY_TMN_CODE = os.environ.get("MOTCUA_VNPAY_TMN_CODE", "MOTCUA01")
+MOTCUA_VNPAY_HASH_SECRET = os.environ.get("MOTCUA_VNPAY_HASH_SECRET", "sandbox-vnpay-secret")
+# Beneficiary account sent with PayGov INIT (TKThuHuong, MaNHThuHuong, TenTKThuHuong).
+MOTCUA_PAYMENT_BENEFICIARY_ACCOUNT = os.environ.get("MOTCUA_PAYMENT_BENEFICIARY_ACCOUNT", "0000000000000")
+MOTCUA_PAYMENT_BENEFICIARY_BANK = os.environ.get("MOTCUA_PAYMENT_BENEFICIARY_BANK", "KBNN")
+MOTCUA_PAYMENT_BENEFICIARY_NAME = os.environ.get(
+    "MOTCUA_PAYMENT_BENEFICIARY_NAME", "Tài khoản thu phí, lệ phí"
+)
+# Where the provider sends the citizen's browser back; empty = SITE_URL + "/thanh-toan/ket-qua/".
+MOTCUA_PAYMENT_RETURN_URL = os.environ.get("MOTCUA_PAYMENT_RETURN_URL", "")
+MOTCUA_PAYMENT_TIMEOUT_SECONDS = float(os.environ.get("MOTCUA_PAYMENT_TIMEOUT_SECONDS", "10"))
+# A payment page expires after this many minutes (vnp_ExpireDate); the provider then reports it failed.
+MOTCUA_PAYMENT_EXPIRE_MINUTES = int(os.environ.get("MOTCUA_PAYMENT_EXPIRE_MINUTES", "15"))
+# Jobs run by the worker: query transactions still pending after QUERY_AFTER seconds, every QUERY_EVERY
+# seconds; reconcile the previous day once a day after RECONCILE_HOUR (local time). 0 turns a job off.
+MOTCUA_PAYMENT_QUERY_AFTER_SECONDS = float(os.environ.get("MOTCUA_PAYMENT_QUERY_AFTER_SECONDS", "120"))
+MOTCUA_PAYMENT_QUERY_EVERY_SECONDS = float(os.environ.get("MOTCUA_PAYMENT_QUERY_EVERY_SECONDS", "300"))
+MOTCUA_PAYMENT_RECONCILE_EVERY_SECONDS = float(
+    os.environ.get("MOTCUA_PAYMENT_RECONCILE_EVERY_SECONDS", "3600")
+)
+MOTCUA_PAYMENT_RECONCILE_HOUR = int(os.environ.get("MOTCUA_PAYMENT_RECONCILE_HOUR", "2"))
+# `motcua up` serves the sandbox payment server when the provider URLs point at 127.0.0.1:8091.
+MOTCUA_PAYMENT_SANDBOX_PORT = int(os.environ.get("MOTCUA_PAYMENT_SANDBOX_PORT", "8091"))
 
 # Postal service (docs/postal.md): provider, sandbox post server, jobs.
