@@ -48,6 +48,7 @@ from .models import (
     SatisfactionLevel,
 )
 from .selectors import RESULT_STATUSES, criteria_for
+from .signals import petition_answered
 
 logger = logging.getLogger(__name__)
 
@@ -475,7 +476,7 @@ def petition_answer(
         locked.answered_at = now
     locked.state = PetitionState.ANSWERED
     locked.save(update_fields=["answered_at", "state", "updated_at"])
-    _record(
+    event = _record(
         locked,
         action="answer",
         before=before,
@@ -484,6 +485,7 @@ def petition_answer(
         now=now,
         note=_("Trả lời đúng hạn") if now <= locked.due_at else _("Trả lời quá hạn"),
     )
+    petition_answered.send(sender=Petition, petition=locked, answer=answer, event=event)
     return answer
 
 

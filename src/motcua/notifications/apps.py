@@ -28,3 +28,10 @@ class NotificationsConfig(AppConfig):
             deadline_warning_recorded.connect(
                 on_deadline_warning, dispatch_uid="notifications.deadline_warning"
             )
+        if apps.is_installed("motcua.feedback"):
+            # feedback is in the same layer: this signal is the one allowed import (tests/test_architecture.py)
+            from motcua.feedback.signals import petition_answered
+
+            from .petitions import on_petition_answered
+
+            petition_answered.connect(on_petition_answered, dispatch_uid="notifications.petition_answered")

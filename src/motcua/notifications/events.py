@@ -36,6 +36,8 @@ TEMPLATE_FOR_ACTION = {
     "approve_extension": "apology",
     "approve": "result_ready",
     "notify_early_return": "early_return",
+    "withdraw": "withdrawn",
+    "stop": "stopped",
 }
 
 
@@ -150,6 +152,13 @@ def _early_return(dossier, event) -> dict:
     }
 
 
+def _withdrawn(dossier, event) -> dict:
+    return {
+        "withdrawn_at": getattr(dossier, "withdrawn_at", None) or event.occurred_at,
+        "reason": event.reason,
+    }
+
+
 def _return_place(dossier) -> str:
     if dossier.result_channel == "online":
         return _("Trên Cổng dịch vụ công tại %(url)s") % {"url": settings.SITE_URL}
@@ -166,4 +175,6 @@ _CONTEXT_BUILDERS = {
     "apology": _apology,
     "result_ready": _result_ready,
     "early_return": _early_return,
+    "withdrawn": _withdrawn,
+    "stopped": _refusal,  # the reasons, one per line of the leader's text
 }

@@ -36,6 +36,12 @@ TEMPLATES: dict[str, MessageTemplate] = {
         MessageTemplate("apology", _("Xin lỗi, hẹn lại ngày trả"), ("dossier_code", "new_appointment_at")),
         MessageTemplate("result_ready", _("Đã có kết quả"), ("dossier_code",)),
         MessageTemplate("early_return", _("Trả kết quả trước hẹn"), ("dossier_code", "appointment_at")),
+        MessageTemplate("withdrawn", _("Xác nhận rút hồ sơ"), ("dossier_code",)),
+        MessageTemplate("stopped", _("Dừng xử lý hồ sơ"), ("dossier_code", "reasons")),
+        # Sent by petitions.py when the feedback app records an answer to a petition (phản ánh, kiến nghị).
+        MessageTemplate(
+            "petition_answered", _("Trả lời phản ánh, kiến nghị"), ("tracking_code", "track_url")
+        ),
         # Sent by account_codes.py for the accounts app; "purpose" is a VerificationCode.Purpose value.
         MessageTemplate("account_code", _("Mã xác minh tài khoản"), ("code", "purpose", "minutes")),
         # To staff (notifications.watch): the overdue watch's warnings to the assignee and the leaders.
