@@ -66,7 +66,7 @@ def test_available_transitions_per_actor_on_a_submitted_dossier(world):
     assert _names(dossier, world.other_citizen) == set()
     assert _names(dossier, world.leader) == set()
     assert _names(dossier, world.outsider) == set()
-    assert _names(dossier, SYSTEM) == set()
+    assert _names(dossier, SYSTEM) == {"record_payment"}  # the payments app records fees
 
 
 def test_available_transitions_during_processing(world):

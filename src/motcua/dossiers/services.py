@@ -29,7 +29,7 @@ from motcua.agencies.models import Agency, StaffMembership, StaffRole
 from motcua.catalog.models import CaseComponent, Channel, ProcedureCase, ProcedureVersion
 from motcua.core.errors import Conflict, NotFound, ValidationFailed
 
-from . import deadlines
+from . import deadlines, hooks
 from .audit import event_hash, normalise_payload
 from .codes import format_result_code, next_dossier_code
 from .files import CheckedFile, check_component_upload, check_result_upload
@@ -178,6 +178,7 @@ def _transition(
     transition = check_transition(locked, actor, name, reason=reason, now=now, context=context)
     before = current_state(locked)
     extra = apply(locked, now, context) if apply else None
+    extra = {**(extra or {}), **hooks.run_transition_hooks(locked, transition, now)}
     after = transition.resolve_target(target(locked) if callable(target) else target, before)
     locked.status, locked.substate = after.status, after.substate or ""
     locked.revision += 1
@@ -903,14 +904,21 @@ def dossier_request_supplement(
 
 @transaction.atomic
 def dossier_submit_supplement(
-    *, dossier: Dossier, actor, revision: int, documents: Sequence[DocumentData] = (), origin: str = ""
+    *,
+    dossier: Dossier,
+    actor,
+    revision: int,
+    documents: Sequence[DocumentData] = (),
+    completed_at: datetime | None = None,
+    origin: str = "",
 ) -> Dossier:
     """The complete supplement arrives (5 → the status it was asked from).
 
     Asked at reception: the dossier waits for reception again. Asked during appraisal: the time limit
     restarts from now (cut-off applied to paper dossiers), or, for cases set to pause, the due date, the
     appointment and the open steps move by the time waited. Applicants must attach files; staff recording a
-    paper supplement may attach none.
+    paper supplement may attach none. ``completed_at`` (not in the future, not before the request) is when the
+    supplement was complete if earlier than now: for a postal supplement, when its hand-over record was signed.
     """
     checked = _check_documents(dossier.procedure_case, documents)
     chosen: dict[str, State] = {}
@@ -921,8 +929,16 @@ def dossier_submit_supplement(
             raise ValidationFailed(_("Hồ sơ không có yêu cầu bổ sung nào đang chờ."))
         if context.has_role("applicant") and not any(document.files for document in documents):
             raise ValidationFailed(_("Vui lòng đính kèm giấy tờ bổ sung."), code="supplement_files_required")
+        if completed_at is not None:
+            if completed_at > at or completed_at < interval.requested_at:
+                raise ValidationFailed(
+                    _("Thời điểm nhận đủ hồ sơ bổ sung phải sau yêu cầu bổ sung và không ở tương lai.")
+                )
+            at = completed_at
         interval.resolved_at = at
         extra: dict = {"supplement": interval.pk, "rule": interval.rule}
+        if completed_at is not None:
+            extra["completed_at"] = completed_at
         if interval.from_status == DossierStatus.SUBMITTED:
             chosen["target"] = State(DossierStatus.SUBMITTED, Substate.AWAITING_RECEPTION)
         else:
@@ -1577,8 +1593,9 @@ def dossier_return_result(
     channel = channel or dossier.result_channel
     if channel not in ResultChannel.values:
         raise ValidationFailed(_("Hình thức trả kết quả không hợp lệ."))
-    if isinstance(actor, SystemActor) and channel != ResultChannel.ONLINE:
-        raise ValidationFailed(_("Hệ thống chỉ tự trả kết quả trực tuyến."))
+    if isinstance(actor, SystemActor) and channel not in (ResultChannel.ONLINE, ResultChannel.POSTAL):
+        # Online: the result is published; by post: the postal operator reported the delivery.
+        raise ValidationFailed(_("Hệ thống chỉ tự trả kết quả trực tuyến hoặc khi bưu chính báo đã phát."))
 
     def apply(d: Dossier, at: datetime, context: ActorContext) -> dict:
         d.returned_at = at
@@ -1774,3 +1791,54 @@ def process_template_create(
         step.save()
     process_template_validate(template=template)
     return template
+
+
+# --- Payments (recorded by the payments app) ------------------------------------------------------------------
+
+
+_UNSET = object()
+
+
+@transaction.atomic
+def dossier_record_payment(
+    *,
+    dossier: Dossier,
+    actor=SYSTEM,
+    paid_online: bool | None | object = _UNSET,
+    submitted_at: datetime | None = None,
+    payload: dict | None = None,
+    origin: str = "",
+) -> Dossier:
+    """The payments app records the dossier's financial obligation (``record_payment``, status unchanged).
+
+    ``paid_online`` (``Dossier.paid_online``, read by the reports): None = no financial obligation, False =
+    an obligation not paid online (yet), True = paid online. ``submitted_at`` moves the legal submission time
+    of an online dossier still awaiting reception whose fees are collected before reception: it becomes the
+    payment time, and the reception deadline counts from it (payments.md §3.5). The old values are kept in
+    the event.
+    """
+
+    def apply(d: Dossier, at: datetime, context: ActorContext) -> dict:
+        changes: dict = {}
+        if paid_online is not _UNSET and d.paid_online != paid_online:
+            changes["old_paid_online"], changes["paid_online"] = d.paid_online, paid_online
+            d.paid_online = paid_online
+        if submitted_at is not None:
+            if d.status != DossierStatus.SUBMITTED or d.received_at is not None:
+                raise ValidationFailed(
+                    _("Chỉ tính lại thời điểm nộp của hồ sơ đang chờ tiếp nhận."),
+                    code="not_awaiting_reception",
+                )
+            changes["old_submitted_at"], changes["submitted_at"] = d.submitted_at, submitted_at
+            d.submitted_at = submitted_at
+        return changes
+
+    return _transition(
+        dossier=dossier,
+        name="record_payment",
+        actor=actor,
+        revision=None,
+        origin=origin,
+        payload=payload,
+        apply=apply,
+    )

@@ -253,6 +253,7 @@ TRANSITIONS_LIST: tuple[Transition, ...] = (
         sources=(State(S.SUBMITTED, SUB.AWAITING_RECEPTION),),
         targets=(State(S.RECEIVED, SUB.AWAITING_ASSIGNMENT),),
         permits=_permits(RECEPTION_OFFICER_AT_RECEIVING),
+        guard="reception_allowed",
         description=_("Hồ sơ trực tuyến hợp lệ được tiếp nhận: tính hạn và chuyển cơ quan giải quyết."),
     ),
     Transition(
@@ -399,6 +400,17 @@ TRANSITIONS_LIST: tuple[Transition, ...] = (
         ),
         description=_(
             "Thời gian chờ người nộp thực hiện nghĩa vụ tài chính không tính vào thời hạn giải quyết."
+        ),
+    ),
+    Transition(
+        "record_payment",
+        _("Ghi nhận thanh toán phí, lệ phí"),
+        sources=tuple(State(status) for status in DossierStatus),
+        targets=(UNCHANGED,),
+        permits=_permits(BY_SYSTEM),
+        description=_(
+            "Ghi nhận nghĩa vụ tài chính và việc nộp phí, lệ phí (trực tuyến hay không); hồ sơ thu phí trước "
+            "khi tiếp nhận lấy thời điểm thanh toán làm thời điểm nộp."
         ),
     ),
     Transition(
@@ -632,6 +644,13 @@ def _guard_extension_approvable(dossier, context, now):
     return None
 
 
+def _guard_reception_allowed(dossier, context, now):
+    from .hooks import reception_blockers
+
+    messages = reception_blockers(dossier)
+    return " ".join(messages) if messages else None
+
+
 def _guard_early_return_possible(dossier, context, now):
     if dossier.appointment_at is None or now >= dossier.appointment_at:
         return gettext("Chỉ thông báo trả sớm khi kết quả có trước ngày hẹn trả.")
@@ -657,6 +676,7 @@ GUARDS: dict[str, Guard] = {
     "extension_available": _guard_extension_available,
     "extension_pending": _guard_extension_pending,
     "extension_approvable": _guard_extension_approvable,
+    "reception_allowed": _guard_reception_allowed,
     "early_return_possible": _guard_early_return_possible,
     "return_allowed": _guard_return_allowed,
 }

@@ -32,8 +32,11 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 # Roles a partner system may hold (supervision and administration are for people).
 CLIENT_ROLES = (StaffRole.RECEPTION_OFFICER, StaffRole.SPECIALIST, StaffRole.LEADER, StaffRole.CLERK)
-# Actions a client may be allowed: every transition the API exposes (refusal at the counter has no endpoint).
-CLIENT_ACTIONS = tuple(t.name for t in TRANSITIONS_LIST if t.name != "refuse_at_counter")
+# Actions a client may be allowed: every transition the API exposes (refusal at the counter has no endpoint;
+# transitions only the system performs, such as record_payment, are not exposed).
+CLIENT_ACTIONS = tuple(
+    t.name for t in TRANSITIONS_LIST if t.name != "refuse_at_counter" and t.roles != {"system"}
+)
 
 
 def token_hash(token: str) -> str:
