@@ -277,3 +277,28 @@ MOTCUA_PAYMENT_RECONCILE_HOUR = int(os.environ.get("MOTCUA_PAYMENT_RECONCILE_HOU
 MOTCUA_PAYMENT_SANDBOX_PORT = int(os.environ.get("MOTCUA_PAYMENT_SANDBOX_PORT", "8091"))
 
 # Postal service (docs/postal.md): provider, sandbox post server, jobs.
+# Provider: "sandbox" (the embedded default: `motcua up` serves the sandbox operator on 127.0.0.1 at the port
+# of MOTCUA_POSTAL_URL), "vnpost" (the same VNPost-style JSON protocol at the provincial contract's address),
+# or "" (off: orders wait in the queue).
+MOTCUA_POSTAL_PROVIDER = os.environ.get("MOTCUA_POSTAL_PROVIDER", "sandbox")
+MOTCUA_POSTAL_URL = os.environ.get("MOTCUA_POSTAL_URL", "http://127.0.0.1:8092").rstrip("/")
+# Never logged. The defaults are the sandbox's; production must set its own.
+MOTCUA_POSTAL_API_KEY = os.environ.get("MOTCUA_POSTAL_API_KEY", "sandbox-postal-key")
+MOTCUA_POSTAL_WEBHOOK_SECRET = os.environ.get("MOTCUA_POSTAL_WEBHOOK_SECRET", "sandbox-postal-secret")
+MOTCUA_POSTAL_PARTNER_CODE = os.environ.get("MOTCUA_POSTAL_PARTNER_CODE", "MOTCUA")
+# Where the operator sends tracking webhooks; empty = SITE_URL + "/api/v1/postal/webhook".
+MOTCUA_POSTAL_WEBHOOK_URL = os.environ.get("MOTCUA_POSTAL_WEBHOOK_URL", "")
+# A webhook whose timestamp is further than this from our clock is refused (replay window).
+MOTCUA_POSTAL_WEBHOOK_WINDOW_SECONDS = int(os.environ.get("MOTCUA_POSTAL_WEBHOOK_WINDOW_SECONDS", "300"))
+MOTCUA_POSTAL_TIMEOUT_SECONDS = float(os.environ.get("MOTCUA_POSTAL_TIMEOUT_SECONDS", "10"))
+# The send job: how often it runs, how many requests per run, and the backoff while the operator is down
+# (base × 2^(attempt-1), ±20 %, capped; an operator that is down is retried without end).
+MOTCUA_POSTAL_SEND_EVERY_SECONDS = float(os.environ.get("MOTCUA_POSTAL_SEND_EVERY_SECONDS", "5"))
+MOTCUA_POSTAL_BATCH_SIZE = int(os.environ.get("MOTCUA_POSTAL_BATCH_SIZE", "50"))
+MOTCUA_POSTAL_BACKOFF_SECONDS = float(os.environ.get("MOTCUA_POSTAL_BACKOFF_SECONDS", "10"))
+MOTCUA_POSTAL_BACKOFF_MAX_SECONDS = float(os.environ.get("MOTCUA_POSTAL_BACKOFF_MAX_SECONDS", "600"))
+# A request being sent longer ago than this (its worker died) goes back to the queue.
+MOTCUA_POSTAL_CLAIM_TIMEOUT_SECONDS = float(os.environ.get("MOTCUA_POSTAL_CLAIM_TIMEOUT_SECONDS", "120"))
+# The tracking job asks the operator about sent shipments with no news for this long (a lost webhook).
+MOTCUA_POSTAL_TRACKING_EVERY_SECONDS = float(os.environ.get("MOTCUA_POSTAL_TRACKING_EVERY_SECONDS", "900"))
+MOTCUA_POSTAL_TRACKING_QUIET_HOURS = float(os.environ.get("MOTCUA_POSTAL_TRACKING_QUIET_HOURS", "6"))

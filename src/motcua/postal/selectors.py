@@ -38,9 +38,11 @@ __all__ = [
     "order_by_reference",
     "order_for",
     "orders_for",
+    "orders_needing_attention",
     "orders_for_dossier",
     "postal_status_for_dossier",
     "postal_statuses_for_dossiers",
+    "sync_backlog",
     "tracking_events_for",
 ]
 
@@ -155,6 +157,15 @@ def orders_for(
     if sync_state:
         orders = orders.filter(sync_state=sync_state)
     return orders.order_by("-created_at", "-id")
+
+
+def orders_needing_attention(user, *, agency: Agency | None = None) -> QuerySet[PostalOrder]:
+    """Orders staff must act on: the delivery failed, the operator refused the request for good, or the
+    result came back to the agency (returned). Oldest first."""
+    attention = Q(status__in=(OrderStatus.DELIVERY_FAILED, OrderStatus.RETURNED)) | Q(
+        sync_state=SyncState.FAILED
+    )
+    return orders_for(user, agency=agency).filter(attention).order_by("status_changed_at", "id")
 
 
 def order_for(user, pk) -> PostalOrder:
