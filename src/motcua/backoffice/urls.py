@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from .views import auth, counter, dossier, notifications, worklist
+from .views import auth, counter, dossier, notifications, registers, worklist
 
 app_name = "backoffice"
 
@@ -16,6 +16,7 @@ urlpatterns = [
     path("ho-so/<str:code>/tep/<int:file_id>/", dossier.dossier_file, name="dossier_file"),
     path("ho-so/<str:code>/ket-qua/<int:result_id>/", dossier.result_file, name="result_file"),
     path("ho-so/<str:code>/mau/<str:form>/", dossier.paperwork, name="paperwork"),
+    path("so-theo-doi-ho-so/", registers.register, name="register"),
     path("thong-bao-loi/", notifications.failed_notifications, name="failed_notifications"),
     path("thong-bao-loi/<int:pk>/gui-lai/", notifications.resend_notification, name="resend_notification"),
     path("phan-anh-kien-nghi/", include("motcua.backoffice.urls_feedback")),

@@ -5,7 +5,8 @@
   renders the form, gives it its number (Mẫu 01–04) and keeps it. Earlier documents stay kept.
 * ``paperwork_document(dossier=, form=)`` -> ``(filename, pdf_bytes)``: the same, for printing or download.
 * ``paperwork_register(agency=, start=, end=)`` -> ``(filename, pdf_bytes)``: Mẫu 06 for the dossiers the
-  agency received in a date range; a report of the moment, not kept.
+  agency received in a date range; a report of the moment, not kept. ``paperwork_register_xlsx`` gives the
+  same lines as an Excel workbook.
 
 The caller passes a dossier it obtained through the access gate (``dossiers.selectors.dossier_get_for``);
 these services do not check permissions again.
@@ -37,6 +38,8 @@ logger = logging.getLogger(__name__)
 # Mẫu 06 for a range is one PDF laid out in the request (about 40 ms per line, see bench/bench_paperwork.py);
 # beyond this many lines, print shorter ranges.
 REGISTER_MAX_ROWS = 1000
+# The Excel copy costs no layout; its limit only bounds the memory of one request.
+REGISTER_XLSX_MAX_ROWS = 20000
 
 
 def _actor_user(actor):
@@ -128,23 +131,40 @@ def paperwork_document(*, dossier: Dossier, form: str, actor=None) -> tuple[str,
 def paperwork_register(*, agency: Agency, start: date, end: date) -> tuple[str, bytes]:
     """Mẫu 06, Sổ theo dõi hồ sơ: the dossiers ``agency`` received from ``start`` to ``end`` (inclusive),
     in register order. A report of the moment (not kept)."""
+    start, end, context = _register_context(agency=agency, start=start, end=end, limit=REGISTER_MAX_ROWS)
+    pdf = render_pdf(forms.template_name(forms.FORM_SETS[-1], Form.REGISTER), context)
+    return _register_filename(agency, start, end, "pdf"), pdf
+
+
+def paperwork_register_xlsx(*, agency: Agency, start: date, end: date) -> tuple[str, bytes]:
+    """Mẫu 06 as an Excel workbook: the same lines and columns as ``paperwork_register`` (dates as Excel
+    dates in Vietnam time, ``dd/mm/yyyy hh:mm``), for officers who keep or sort the register in Excel.
+    Not kept; refuses more than ``REGISTER_XLSX_MAX_ROWS`` lines."""
+    from .register_sheet import register_workbook
+
+    start, end, context = _register_context(agency=agency, start=start, end=end, limit=REGISTER_XLSX_MAX_ROWS)
+    return _register_filename(agency, start, end, "xlsx"), register_workbook(context)
+
+
+def _register_filename(agency: Agency, start: date, end: date, extension: str) -> str:
+    return f"Mau06_So-theo-doi-ho-so_{agency.code}_{start:%Y%m%d}-{end:%Y%m%d}.{extension}"
+
+
+def _register_context(*, agency: Agency, start: date, end: date, limit: int) -> tuple[date, date, dict]:
     start, end = (timezone.localdate(d) if isinstance(d, datetime) else d for d in (start, end))
     if start > end:
-        raise ValidationFailed(_("Ngày bắt đầu phải trước ngày kết thúc."))
+        raise ValidationFailed(_("Ngày bắt đầu phải trước ngày kết thúc."), code="register_range")
     dossiers = forms.register_dossiers(agency=agency, start=start, end=end)
     count = dossiers.count()
-    if count > REGISTER_MAX_ROWS:
+    if count > limit:
         raise ValidationFailed(
             _(
                 "Khoảng thời gian có %(count)s hồ sơ, quá %(max)s dòng cho một lần in; hãy chọn khoảng ngắn hơn."
             )
-            % {"count": count, "max": REGISTER_MAX_ROWS},
+            % {"count": count, "max": limit},
             code="register_too_long",
         )
-    form_set = forms.FORM_SETS[-1]
     context = forms.register_content(
-        agency=agency, start=start, end=end, dossiers=list(dossiers), form_set=form_set
+        agency=agency, start=start, end=end, dossiers=list(dossiers), form_set=forms.FORM_SETS[-1]
     )
-    pdf = render_pdf(forms.template_name(form_set, Form.REGISTER), context)
-    filename = f"Mau06_So-theo-doi-ho-so_{agency.code}_{start:%Y%m%d}-{end:%Y%m%d}.pdf"
-    return filename, pdf
+    return start, end, context
