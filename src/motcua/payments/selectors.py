@@ -350,6 +350,121 @@ def pending_transactions(*, older_than: datetime, limit: int = 100) -> list[Paym
     )
 
 
+# --- Screens: totals, receipts, reconciliation per officer (added for the payment pages) -------------------
+
+
+@dataclass(frozen=True)
+class TotalRow:
+    key: str  # the method or kind
+    label: str
+    count: int
+    amount: int
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Counts and sums of a list page's rows, per method (collections) or per kind (receipts)."""
+
+    rows: list[TotalRow] = field(default_factory=list)
+    count: int = 0
+    amount: int = 0
+
+
+def _totals(queryset: QuerySet, key: str, labels: dict) -> Totals:
+    """One GROUP BY query over ``queryset`` (filters kept, ordering dropped)."""
+    from django.db.models import Count, Sum
+
+    grouped = queryset.order_by().values(key).annotate(count=Count("pk"), amount=Sum("amount"))
+    rows = [
+        TotalRow(
+            key=row[key],
+            label=str(labels.get(row[key], row[key])),
+            count=row["count"],
+            amount=row["amount"] or 0,
+        )
+        for row in sorted(grouped, key=lambda row: list(labels).index(row[key]) if row[key] in labels else 99)
+    ]
+    return Totals(rows=rows, count=sum(r.count for r in rows), amount=sum(r.amount for r in rows))
+
+
+def collection_totals(collections: QuerySet) -> Totals:
+    """Count and sum per method of a :func:`collections_for` queryset (with the page's filters)."""
+    from .models import CollectionMethod
+
+    return _totals(collections, "method", dict(CollectionMethod.choices))
+
+
+def receipts_for(
+    user,
+    *,
+    agency_id: int | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    method: str | None = None,
+) -> QuerySet[Receipt]:
+    """Receipts of requests visible to staff ``user``, issued by ``agency_id`` (when given) between the local
+    days ``since`` and ``until``, paid by ``method`` (when given); newest first."""
+    queryset = Receipt.objects.filter(
+        request__in=PaymentRequest.objects.filter(_requests_visible_to(user))
+    ).select_related("request", "request__dossier")
+    if agency_id:
+        queryset = queryset.filter(agency_id=agency_id)
+    if since:
+        queryset = queryset.filter(issued_at__date__gte=since)
+    if until:
+        queryset = queryset.filter(issued_at__date__lte=until)
+    if method:
+        queryset = queryset.filter(method=method)
+    return queryset.order_by("-issued_at", "-id")
+
+
+def receipt_totals(receipts: QuerySet) -> Totals:
+    """Count and sum per kind (phí, lệ phí) of a :func:`receipts_for` queryset."""
+    return _totals(receipts, "kind", dict(Fee.Kind.choices))
+
+
+def reconciliation_runs_of_day(*, day: date, provider: str | None = None) -> list[ReconciliationRun]:
+    """Every run for ``day`` (at ``provider`` when given), newest first."""
+    queryset = ReconciliationRun.objects.filter(day=day).select_related("started_by")
+    if provider:
+        queryset = queryset.filter(provider=provider)
+    return list(queryset.order_by("-started_at", "-id"))
+
+
+def _mismatches_visible_to(user) -> QuerySet[ReconciliationMismatch]:
+    """Mismatches of transactions of requests ``user`` may see, and those with no transaction of ours (a
+    reference the provider has and we do not: nothing of a dossier to hide)."""
+    visible = PaymentRequest.objects.filter(_requests_visible_to(user)).values("pk")
+    return ReconciliationMismatch.objects.filter(
+        Q(transaction__isnull=True) | Q(transaction__request__in=visible)
+    ).select_related("run", "transaction", "transaction__request__dossier")
+
+
+def mismatches_for(
+    user, *, run: ReconciliationRun | None = None, open_only: bool = False, limit: int = 500
+) -> list[ReconciliationMismatch]:
+    """The mismatches staff ``user`` may see: of ``run``, or (``open_only``) those nobody has dealt with
+    yet; oldest day first, at most ``limit``."""
+    if not payment_staff_may_see(user):
+        return []
+    queryset = _mismatches_visible_to(user)
+    if run is not None:
+        queryset = queryset.filter(run=run)
+    if open_only:
+        queryset = queryset.filter(auto_resolved=False, resolved_at__isnull=True)
+    return list(queryset.order_by("run__day", "run_id", "id")[:limit])
+
+
+def mismatch_get_for(user, mismatch_id: int) -> ReconciliationMismatch:
+    """One mismatch ``user`` may see (see :func:`mismatches_for`); ``NotFound`` otherwise."""
+    if not payment_staff_may_see(user):
+        raise NotFound(_not_found())
+    try:
+        return _mismatches_visible_to(user).get(pk=mismatch_id)
+    except (ReconciliationMismatch.DoesNotExist, ValueError, TypeError) as error:
+        raise NotFound(_not_found()) from error
+
+
 def _not_found() -> str:
     from django.utils.translation import gettext
 
