@@ -54,8 +54,41 @@ def dossier_summary(dossier: Dossier) -> dict:
     }
 
 
-def dossier_detail(dossier: Dossier, *, actions: list[Transition]) -> dict:
-    """Needs what ``dossiers.selectors.dossier_detail_for`` loads."""
+def _shipment(shipment) -> dict | None:
+    if shipment is None:
+        return None
+    return {
+        "reference": shipment.reference,
+        "direction": shipment.direction,
+        "status": shipment.status,
+        "status_label": shipment.status_label,
+        "slip_number": shipment.slip_number,
+        "sync_state": shipment.sync_state,
+        "postage": shipment.postage,
+        "status_changed_at": _local(shipment.status_changed_at),
+        "delivered_at": _local(shipment.delivered_at),
+        "failure_reason": shipment.failure_reason,
+    }
+
+
+def postal_status(postal) -> dict | None:
+    """A ``postal.selectors.PostalStatus`` (or None) as the API shows it."""
+    if postal is None:
+        return None
+    return {
+        "option": postal.option,
+        "option_label": postal.option_label,
+        "recipient_name": postal.recipient_name,
+        "return_address": postal.return_address,
+        "handover_signed_at": _local(postal.handover_signed_at),
+        "inbound": _shipment(postal.inbound),
+        "outbound": _shipment(postal.outbound),
+    }
+
+
+def dossier_detail(dossier: Dossier, *, actions: list[Transition], postal=None) -> dict:
+    """Needs what ``dossiers.selectors.dossier_detail_for`` loads; ``postal`` from
+    ``postal.selectors.postal_status_for_dossier``."""
     submitter = None
     if dossier.submitter_name:
         submitter = {
@@ -124,6 +157,7 @@ def dossier_detail(dossier: Dossier, *, actions: list[Transition]) -> dict:
         "actions": [
             {"name": t.name, "label": str(t.label), "reason_required": t.reason_required} for t in actions
         ],
+        "postal": postal_status(postal),
     }
 
 

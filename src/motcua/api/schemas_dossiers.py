@@ -304,6 +304,46 @@ class ActionOut(Schema):
     reason_required: bool = Field(description="Phải nêu lý do.")
 
 
+class PostalShipmentOut(Schema):
+    reference: str = Field(description="Mã tham chiếu của đơn bưu gửi (do hệ thống cấp).")
+    direction: Literal["inbound", "outbound"] = Field(
+        description="inbound: bưu chính chuyển hồ sơ đến cơ quan; outbound: chuyển trả kết quả."
+    )
+    status: Literal[
+        "created",
+        "accepted",
+        "picked_up",
+        "in_transit",
+        "delivered",
+        "delivery_failed",
+        "returned",
+        "cancelled",
+    ] = Field(description="Trạng thái bưu gửi.")
+    status_label: str = Field(description="Tên trạng thái.")
+    slip_number: str = Field(description="Số phiếu gửi của doanh nghiệp bưu chính (trống khi chưa có).")
+    sync_state: Literal["queued", "sending", "sent", "failed"] = Field(
+        description="Yêu cầu gửi doanh nghiệp bưu chính: đang chờ, đang gửi, đã gửi, lỗi."
+    )
+    postage: int | None = Field(description="Cước phí (đồng), người dân trả.")
+    status_changed_at: datetime | None = Field(description="Thời điểm đổi trạng thái.")
+    delivered_at: datetime | None = Field(description="Thời điểm phát thành công.")
+    failure_reason: str = Field(description="Lý do phát không thành công.")
+
+
+class PostalOut(Schema):
+    option: Literal["", "send", "return", "both"] = Field(
+        description="Gửi hồ sơ, nhận kết quả, hoặc cả hai qua bưu chính công ích (trống: chỉ có đơn bưu gửi)."
+    )
+    option_label: str = Field(description="Tên hình thức.")
+    recipient_name: str = Field(description="Người nhận kết quả.")
+    return_address: str = Field(description="Địa chỉ nhận kết quả.")
+    handover_signed_at: datetime | None = Field(
+        description="Thời điểm ký biên bản giao nhận hồ sơ (thời điểm nộp hợp lệ của hồ sơ qua bưu chính)."
+    )
+    inbound: PostalShipmentOut | None = Field(description="Chiều chuyển hồ sơ đến cơ quan.")
+    outbound: PostalShipmentOut | None = Field(description="Chiều chuyển trả kết quả.")
+
+
 class DossierDetailOut(DossierSummaryOut):
     summary: str = Field(description="Trích yếu.")
     result_channel: ResultChannelCode = Field(description="Hình thức nhận kết quả.")
@@ -315,6 +355,7 @@ class DossierDetailOut(DossierSummaryOut):
     steps: list[StepOut] = Field(description="Quá trình xử lý (phiếu kiểm soát, Mẫu 05).")
     results: list[ResultOutItem] = Field(description="Kết quả giải quyết.")
     actions: list[ActionOut] = Field(description="Các thao tác bên gọi được thực hiện lúc này.")
+    postal: PostalOut | None = Field(None, description="Bưu chính công ích: đăng ký và hành trình bưu gửi.")
 
 
 # --- Public lookup ---------------------------------------------------------------------------------------------
