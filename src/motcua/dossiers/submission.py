@@ -603,9 +603,19 @@ def draft_remove_file(*, draft: SubmissionDraft, actor, file_id: int) -> Submiss
 
 @transaction.atomic
 def draft_choose_result_channel(
-    *, draft: SubmissionDraft, actor, channel: str, delivery_address: str = ""
+    *,
+    draft: SubmissionDraft,
+    actor,
+    channel: str,
+    delivery_address: str = "",
+    delivery_recipient: str = "",
+    delivery_phone: str = "",
 ) -> SubmissionDraft:
-    """How to receive the result; by post needs the address to send it to."""
+    """How to receive the result; by post needs the address to send it to.
+
+    ``delivery_recipient`` and ``delivery_phone`` name who receives the postal package (empty: the applicant);
+    ``postal`` turns them into the dossier's postal arrangement when the draft is submitted.
+    """
     draft = _owned(draft, actor)
     if channel not in result_channels(draft.procedure_version):
         raise ValidationFailed(
@@ -620,10 +630,20 @@ def draft_choose_result_channel(
             code="delivery_address_required",
             extra={"fields": {"delivery_address": _("Vui lòng nhập địa chỉ nhận kết quả qua bưu chính.")}},
         )
+    postal = channel == ResultChannel.POSTAL
+    recipient = " ".join((delivery_recipient or "").split())[:255] if postal else ""
+    try:
+        phone = clean_phone(delivery_phone) if postal else ""
+    except ValidationFailed as error:
+        raise ValidationFailed(
+            error.message, code=error.code, extra={"fields": {"delivery_phone": error.message}}
+        ) from error
     draft.data = {
         **draft.data,
         "result_channel": channel,
-        "delivery_address": address if channel == ResultChannel.POSTAL else "",
+        "delivery_address": address if postal else "",
+        "delivery_recipient": recipient,
+        "delivery_phone": phone,
         "done": _with_step(draft, DraftStep.RESULT),
     }
     draft.save()

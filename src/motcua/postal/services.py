@@ -592,8 +592,14 @@ def postal_arrangement_from_draft(*, dossier: Dossier, data: Mapping) -> PostalA
         dossier=dossier,
         owner=dossier.owner,
         option=PostalOption.RETURN,
-        recipient_name=_text(applicant.get("name", "") or dossier.applicant_name, 255),
-        recipient_phone=(applicant.get("phone", "") or dossier.applicant_phone)[:20],
+        # The recipient the applicant named on the result step (``delivery_recipient``/``delivery_phone``),
+        # else the applicant.
+        recipient_name=_text(
+            data.get("delivery_recipient", "") or applicant.get("name", "") or dossier.applicant_name, 255
+        ),
+        recipient_phone=(
+            data.get("delivery_phone", "") or applicant.get("phone", "") or dossier.applicant_phone
+        )[:20],
         return_address=_text(data.get("delivery_address", ""), ADDRESS_MAX),
     )
     _record(
