@@ -330,3 +330,121 @@ def sync_backlog() -> dict[str, int]:
 
     rows = PostalOrder.objects.exclude(sync_state=SyncState.SENT).values("sync_state").annotate(n=Count("id"))
     return {row["sync_state"]: row["n"] for row in rows}
+
+
+# --- For the portal and back-office screens ------------------------------------------------------------------
+# Added by the postal screens: shipment stages for the back-office list, and a dossier's whole postal journey.
+
+SHIPMENT_STAGES: dict[str, Q] = {
+    # The request waits in our queue (the operator has not answered yet: it may be down).
+    "queued": Q(status=OrderStatus.CREATED) & ~Q(sync_state=SyncState.FAILED),
+    # The operator accepted the request and gave the slip number; postal staff have not taken the package.
+    "sent": Q(status=OrderStatus.ACCEPTED) & ~Q(sync_state=SyncState.FAILED),
+    "in_transit": Q(status__in=(OrderStatus.PICKED_UP, OrderStatus.IN_TRANSIT))
+    & ~Q(sync_state=SyncState.FAILED),
+    "delivered": Q(status=OrderStatus.DELIVERED),
+    # Staff must act: the delivery failed, the package came back, or the operator refused the request for good.
+    "failed": Q(status__in=(OrderStatus.DELIVERY_FAILED, OrderStatus.RETURNED))
+    | (Q(sync_state=SyncState.FAILED) & ~Q(status__in=(OrderStatus.DELIVERED, OrderStatus.CANCELLED))),
+    "cancelled": Q(status=OrderStatus.CANCELLED),
+}
+
+
+def shipment_stage_of(order: PostalOrder) -> str:
+    """The stage (a key of ``SHIPMENT_STAGES``) of one order, as the back-office list groups it."""
+    failed_request = order.sync_state == SyncState.FAILED
+    if order.status in (OrderStatus.DELIVERY_FAILED, OrderStatus.RETURNED) or (
+        failed_request and order.status not in (OrderStatus.DELIVERED, OrderStatus.CANCELLED)
+    ):
+        return "failed"
+    if order.status == OrderStatus.CREATED:
+        return "queued"
+    if order.status == OrderStatus.ACCEPTED:
+        return "sent"
+    if order.status in (OrderStatus.PICKED_UP, OrderStatus.IN_TRANSIT):
+        return "in_transit"
+    return "delivered" if order.status == OrderStatus.DELIVERED else "cancelled"
+
+
+def orders_in_stage(
+    user, *, agency: Agency | None = None, stage: str = "", direction: str = ""
+) -> QuerySet[PostalOrder]:
+    """``orders_for`` narrowed to one stage of ``SHIPMENT_STAGES`` (every order when ``stage`` is empty);
+    the orders that need staff (``failed``) first, then newest first."""
+    orders = orders_for(user, agency=agency, direction=direction)
+    if stage:
+        orders = orders.filter(SHIPMENT_STAGES[stage])
+    return orders
+
+
+def order_stage_counts(user, *, agency: Agency | None = None, direction: str = "") -> dict[str, int]:
+    """How many orders of ``orders_for`` are in each stage, in one query."""
+    from django.db.models import Count
+
+    return (
+        orders_for(user, agency=agency, direction=direction)
+        .order_by()
+        .aggregate(**{stage: Count("pk", filter=condition) for stage, condition in SHIPMENT_STAGES.items()})
+    )
+
+
+def _with_events(orders: QuerySet[PostalOrder]) -> QuerySet[PostalOrder]:
+    events = TrackingEvent.objects.order_by("sequence", "occurred_at", "id")
+    return orders.prefetch_related(Prefetch("tracking_events", queryset=events, to_attr="journey"))
+
+
+@dataclass(frozen=True)
+class PostalJourney:
+    """A dossier's (or a pickup request's) postal arrangement and its shipments, each with its tracking
+    events as ``order.journey``, oldest first; ``handover`` the signed reception record that listed it."""
+
+    arrangement: PostalArrangement | None
+    orders: list[PostalOrder]
+    handover: HandoverRecord | None = None
+
+    @property
+    def inbound(self) -> list[PostalOrder]:
+        return [order for order in self.orders if order.direction == Direction.INBOUND]
+
+    @property
+    def outbound(self) -> list[PostalOrder]:
+        return [order for order in self.orders if order.direction == Direction.OUTBOUND]
+
+
+def postal_journey_for_dossier(dossier: Dossier) -> PostalJourney | None:
+    """The dossier's postal journey (no access check: the caller holds the dossier), or None when it was
+    neither sent nor returned by post. No query for such dossiers; four at most otherwise."""
+    if dossier.channel != "postal" and dossier.result_channel != ResultChannel.POSTAL:
+        return None
+    from .models import HandoverItem
+
+    arrangement = arrangement_for_dossier(dossier)
+    orders = list(_with_events(orders_for_dossier(dossier)))
+    item = (
+        HandoverItem.objects.filter(
+            dossier=dossier,
+            record__status=HandoverRecord.Status.SIGNED,
+            record__kind=HandoverRecord.Kind.RECEPTION,
+        )
+        .select_related("record")
+        .order_by("record__signed_at")
+        .first()
+    )
+    if arrangement is None and not orders and item is None:
+        return None
+    return PostalJourney(arrangement=arrangement, orders=orders, handover=item.record if item else None)
+
+
+def postal_journey_for_arrangement(arrangement: PostalArrangement) -> PostalJourney:
+    """A pickup request's journey (no access check: the caller holds the arrangement)."""
+    orders = list(
+        _with_events(PostalOrder.objects.filter(arrangement=arrangement).order_by("created_at", "id"))
+    )
+    return PostalJourney(arrangement=arrangement, orders=orders)
+
+
+def order_with_journey(user, pk) -> PostalOrder:
+    """``order_for`` with its tracking events as ``order.journey``."""
+    order = order_for(user, pk)
+    order.journey = list(tracking_events_for(order))
+    return order
