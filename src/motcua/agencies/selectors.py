@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, IntegerField, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from motcua.core.errors import NotFound, ValidationFailed
 from motcua.core.text import fold, search_terms
 
-from .models import Agency, Level
+from .models import Agency, Level, StaffMembership, StaffRole
 
 LEVEL_ORDER = [Level.PROVINCE, Level.DISTRICT, Level.COMMUNE]
 
@@ -58,3 +58,56 @@ def agency_get(*, code: str) -> Agency:
     if agency is None:
         raise NotFound(_("Không tìm thấy cơ quan có mã %(code)s.") % {"code": code})
     return agency
+
+
+# --- Monitoring: whose figures and dossiers a supervisor may look at ------------------------------------------
+
+# Roles that watch the indicators of their agencies (the supervisor dashboard, docs/backoffice.md).
+MONITORING_ROLES = (StaffRole.SUPERVISOR, StaffRole.LEADER, StaffRole.ADMINISTRATOR)
+# A monitoring role at a province-level People's Committee or public-service centre covers the whole province:
+# the centre is where the province watches and publishes every agency's results (ND 61/2018, ND 107/2021).
+PROVINCE_WIDE_KINDS = (Agency.Kind.PEOPLE_COMMITTEE, Agency.Kind.SERVICE_CENTER)
+# Sub-agencies are followed this many levels down (province → district → commune → unit is three).
+MONITORING_DEPTH = 6
+
+
+def monitoring_memberships(user) -> QuerySet[StaffMembership]:
+    """The user's active memberships with a monitoring role (none for anonymous users)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return StaffMembership.objects.none()
+    return StaffMembership.objects.filter(user=user, is_active=True, role__in=MONITORING_ROLES)
+
+
+def monitored_agencies(user) -> QuerySet[Agency]:
+    """Agencies whose indicators and dossiers ``user`` may monitor: every agency for superusers and for a
+    monitoring role at a province-level People's Committee or public-service centre; otherwise the agencies of
+    the user's monitoring memberships and their sub-agencies (``Agency.parent``).
+
+    Built as one SQL condition (no query until evaluated), so the dossier access gate can embed it.
+    """
+    if user is None or not getattr(user, "is_authenticated", False):
+        return Agency.objects.none()
+    if user.is_superuser:
+        return Agency.objects.all()
+    memberships = monitoring_memberships(user)
+    roots = memberships.values("agency_id")
+    under = Q(pk__in=roots)
+    path = "parent"
+    for _depth in range(MONITORING_DEPTH):
+        under |= Q(**{f"{path}_id__in": roots})
+        path += "__parent"
+    province_wide = memberships.filter(agency__level=Level.PROVINCE, agency__kind__in=PROVINCE_WIDE_KINDS)
+    return Agency.objects.filter(under | Q(Exists(province_wide)))
+
+
+def monitors_whole_province(user) -> bool:
+    """True for superusers and monitoring roles at a province-level People's Committee or service centre."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    return (
+        monitoring_memberships(user)
+        .filter(agency__level=Level.PROVINCE, agency__kind__in=PROVINCE_WIDE_KINDS)
+        .exists()
+    )

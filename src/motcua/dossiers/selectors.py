@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from motcua.agencies.models import StaffMembership, StaffRole
+from motcua.agencies.selectors import monitored_agencies
 from motcua.core.calendar import get_calendar
 from motcua.core.errors import NotFound, ValidationFailed
 
@@ -45,7 +46,8 @@ def _memberships(user) -> QuerySet[StaffMembership]:
 
 def dossier_queryset_for(user) -> QuerySet[Dossier]:
     """Dossiers ``user`` may see: staff those their agencies receive, decide, hold a step of or are consulted
-    on; applicants their own; superusers all; anonymous users none."""
+    on, and those decided by the agencies they monitor (``agencies.selectors.monitored_agencies``); applicants
+    their own; superusers all; anonymous users none."""
     if user is None or not getattr(user, "is_authenticated", False):
         return Dossier.objects.none()
     if user.is_superuser:
@@ -65,6 +67,9 @@ def dossier_queryset_for(user) -> QuerySet[Dossier]:
             )
         )
         | Q(Exists(Consultation.objects.filter(dossier=OuterRef("pk"), asked_agency_id__in=agencies)))
+        # Supervisors, leaders and administrators open the dossiers behind the figures they monitor
+        # (the dossiers their agencies and sub-agencies decide; every one for province-wide monitoring).
+        | Q(competent_agency_id__in=monitored_agencies(user).values("pk"))
     )
     return Dossier.objects.filter(visible)
 

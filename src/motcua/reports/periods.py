@@ -158,3 +158,40 @@ def parse_period(value: str) -> Period:
             )
         return range_period(first, last)
     raise _invalid(text)
+
+
+def quarter_period(year: int, quarter: int) -> Period:
+    start = date(year, 3 * quarter - 2, 1)
+    end = date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)
+    return Period(f"{year}-Q{quarter}", "quarter", start, end)
+
+
+def year_period(year: int) -> Period:
+    return Period(str(year), "year", date(year, 1, 1), date(year + 1, 1, 1))
+
+
+def previous_period(period: Period) -> Period:
+    """The period of the same kind just before ``period`` (a range: as many days, ending the day before)."""
+    if period.kind == "year":
+        return year_period(period.start.year - 1)
+    if period.kind == "quarter":
+        quarter = (period.start.month - 1) // 3 + 1
+        return (
+            quarter_period(period.start.year - 1, 4)
+            if quarter == 1
+            else quarter_period(period.start.year, quarter - 1)
+        )
+    if period.kind == "month":
+        before = period.start - timedelta(days=1)
+        return month_period(before.year, before.month)
+    length = period.end - period.start
+    return range_period(period.start - length, period.start - timedelta(days=1))
+
+
+def current_period(kind: str, today: date) -> Period:
+    """The month, quarter or year that contains ``today``."""
+    if kind == "year":
+        return year_period(today.year)
+    if kind == "quarter":
+        return quarter_period(today.year, (today.month - 1) // 3 + 1)
+    return month_period(today.year, today.month)
