@@ -4,7 +4,8 @@ The data lives in ``data/``: ``agencies.json`` (administrative units, agencies, 
 variant), ``procedures.json`` (national ``GoiTinThuTucQG`` packages with the local ``MOTCUA_DIAPHUONG``
 settings, imported through the real catalog importer), ``forms.json`` (the fields of each application form,
 rendered to .docx) and ``accounts.json`` (staff, applicants and the superuser). Every row is matched on its
-natural key (code, username), so loading twice updates in place and never duplicates.
+natural key (code, username), so loading twice updates in place and never duplicates. Last, ``history.py``
+adds a year of made-up dossiers through the historical CSV importer, for the report screens.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from motcua.core.errors import ValidationFailed
 from motcua.core.text import fold
 
 from .docx import FormTemplate, render_form
+from .history import load_history
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 VARIANTS = ("two-level", "three-level")
@@ -72,6 +74,7 @@ class DemoLoadReport:
     catalog: ImportReport | None = None
     forms: int = 0
     accounts: list[DemoAccount] = field(default_factory=list)
+    history: Any = None  # reports.importer.ImportReport of the dossier history (demo/history.py)
 
 
 @cache
@@ -392,4 +395,6 @@ def demo_province_load(*, variant: str = DEFAULT_VARIANT, password: str = DEFAUL
         report.catalog = _import_catalog(variant, spec)
         report.forms = _attach_forms([record.national_code for record in report.catalog.records])
         report.accounts = _load_accounts(spec, agencies, password)
+        # A year of dossier history for the report screens (rows already present are skipped).
+        report.history = load_history()
     return report

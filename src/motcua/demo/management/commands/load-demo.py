@@ -88,6 +88,8 @@ class Command(BaseCommand):
             for warning in record.warnings:
                 write(self.style.WARNING(f"  {record.national_code}: {warning}"))
         write(_("Biểu mẫu Word (.docx) đã tạo: %(count)d") % {"count": report.forms})
+        if report.history is not None:
+            write(_("Hồ sơ lịch sử cho báo cáo: %(summary)s") % {"summary": report.history.summary()})
         write("")
         write(self.style.WARNING(_("TÀI KHOẢN DEMO - CHỈ DÙNG CHO BẢN DEMO, không dùng trên hệ thống thật.")))
         write(_("Mật khẩu chung: %(password)s") % {"password": password})
