@@ -56,4 +56,25 @@ class Command(BaseCommand):
         """Serve the sandbox payment server (PayGov- and VNPay-style) when the settings point at it."""
 
     def _start_postal_sandbox(self, addrport: str) -> None:
-        """Serve the sandbox postal operator when the settings point at it."""
+        """Serve the sandbox postal operator when the settings point at it (the embedded default); its
+        shipments are kept in ``var/postal-sandbox.json`` across restarts."""
+        from urllib.parse import urlsplit
+
+        url = urlsplit(settings.MOTCUA_POSTAL_URL)
+        if settings.MOTCUA_POSTAL_PROVIDER != "sandbox" or url.hostname != "127.0.0.1" or not url.port:
+            return
+        from motcua.sandbox.post import PostSandbox
+
+        if not settings.MOTCUA_POSTAL_WEBHOOK_URL:  # tracking webhooks come back to this server
+            settings.MOTCUA_POSTAL_WEBHOOK_URL = f"http://{addrport}/api/v1/postal/webhook"
+        try:
+            PostSandbox(
+                port=url.port,
+                api_key=settings.MOTCUA_POSTAL_API_KEY,
+                webhook_secret=settings.MOTCUA_POSTAL_WEBHOOK_SECRET,
+                state_path=settings.VAR_DIR / "postal-sandbox.json",
+            ).start()
+        except OSError as exc:
+            self.stderr.write(f"Không khởi động được máy chủ bưu chính thử nghiệm ở cổng {url.port}: {exc}")
+            return
+        self.stdout.write(f"Máy chủ bưu chính thử nghiệm: http://127.0.0.1:{url.port}/orders")
