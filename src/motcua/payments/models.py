@@ -155,8 +155,14 @@ class PaymentRequest(TimeStampedModel):
 
     @property
     def blocks_reception(self) -> bool:
-        """A "thu trước" request not paid yet: the dossier may not be received (payments.md §2)."""
-        return self.timing == self.Timing.BEFORE and self.is_open and self.amount > 0
+        """A "thu trước" request payable online and not paid yet: the online dossier may not be received
+        (payments.md §2; see ``services.reception_check``)."""
+        return (
+            self.timing == self.Timing.BEFORE
+            and self.is_open
+            and self.amount > 0
+            and self.online_payment_allowed
+        )
 
 
 class PaymentLine(models.Model):
@@ -272,6 +278,7 @@ class NotificationVerdict(models.TextChoices):
     UNKNOWN_REFERENCE = "unknown_reference", _("Không có giao dịch với mã tham chiếu này: từ chối")
     MALFORMED = "malformed", _("Thiếu hoặc sai định dạng trường dữ liệu: từ chối")
     STILL_PENDING = "still_pending", _("Cổng chưa có kết quả")
+    ERROR = "error", _("Lỗi khi xử lý: cổng sẽ gửi lại")
 
 
 class PaymentNotification(AppendOnlyModel):

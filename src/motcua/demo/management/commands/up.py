@@ -54,6 +54,32 @@ class Command(BaseCommand):
 
     def _start_payment_sandbox(self, addrport: str) -> None:
         """Serve the sandbox payment server (PayGov- and VNPay-style) when the settings point at it."""
+        port = settings.MOTCUA_PAYMENT_SANDBOX_PORT
+        local = f"http://127.0.0.1:{port}/"
+        if not (
+            settings.MOTCUA_PAYGOV_URL.startswith(local)
+            or settings.MOTCUA_VNPAY_PAYMENT_URL.startswith(local)
+        ):
+            return
+        from motcua.sandbox.payment import PaymentSandbox
+
+        site = f"http://{addrport}"
+        try:
+            PaymentSandbox(
+                port=port,
+                paygov_partner_code=settings.MOTCUA_PAYGOV_PARTNER_CODE,
+                paygov_token=settings.MOTCUA_PAYGOV_TOKEN,
+                paygov_secret=settings.MOTCUA_PAYGOV_SECRET,
+                paygov_callback_url=f"{site}/api/v1/payments/paygov/callback",
+                paygov_return_url=f"{site}/thanh-toan/ket-qua/",
+                vnpay_tmn_code=settings.MOTCUA_VNPAY_TMN_CODE,
+                vnpay_secret=settings.MOTCUA_VNPAY_HASH_SECRET,
+                vnpay_ipn_url=f"{site}/api/v1/payments/vnpay/ipn",
+            ).start()
+        except OSError as exc:
+            self.stderr.write(f"Không khởi động được máy chủ thanh toán thử nghiệm ở cổng {port}: {exc}")
+            return
+        self.stdout.write(f"Máy chủ thanh toán thử nghiệm (PayGov, VNPay): {local}")
 
     def _start_postal_sandbox(self, addrport: str) -> None:
         """Serve the sandbox postal operator when the settings point at it (the embedded default); its
