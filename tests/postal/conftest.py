@@ -152,7 +152,7 @@ def world(db) -> World:
     )
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def postal_settings(settings):
     settings.MOTCUA_POSTAL_PROVIDER = "sandbox"
     settings.MOTCUA_POSTAL_API_KEY = API_KEY

@@ -1075,13 +1075,27 @@ def _register(item: HandoverItem, *, actor, signed_at: datetime, origin: str) ->
 
 
 def _mark_handed(
-    order: PostalOrder | None, status: str, *, at: datetime, now: datetime, action: str, **links
+    order: PostalOrder | None,
+    status: str,
+    *,
+    at: datetime,
+    now: datetime,
+    action: str,
+    slip_number: str = "",
+    **links,
 ):
     """The post handed the package over (to the agency, or took it from the agency): move the order on."""
     if order is None:
         return
     order = _lock_order(order)
+    if slip_number and not order.slip_number:
+        order.slip_number = slip_number
+    inbound = order.direction == Direction.INBOUND
+    if inbound and order.sent_at is None and order.sync_state in (SyncState.QUEUED, SyncState.FAILED):
+        # never reached the operator and the package is already handed over: nothing left to book
+        order.sync_state, order.next_attempt_at, order.last_error = SyncState.SENT, None, ""
     if order.status == status or not tracking.can_move(order.status, status):
+        order.save()
         return
     before = order.status
     order.status, order.status_changed_at = status, at
@@ -1130,6 +1144,7 @@ def postal_handover_sign(
                         at=signed_at,
                         now=now,
                         action="order_handed_over",
+                        slip_number=item.slip_number,
                         handover=record,
                         actor=actor,
                     )
@@ -1154,17 +1169,13 @@ def postal_handover_sign(
                 )
                 supplemented.append(dossier.code)
             elif item.kind == HandoverItem.Kind.RESULT:
-                order = item.order
-                if order is not None and not order.slip_number:
-                    PostalOrder.objects.filter(pk=order.pk, slip_number="").update(
-                        slip_number=item.slip_number
-                    )
                 _mark_handed(
-                    order,
+                    item.order,
                     OrderStatus.PICKED_UP,
                     at=signed_at,
                     now=now,
                     action="order_handed_over",
+                    slip_number=item.slip_number,
                     handover=record,
                     actor=actor,
                 )
