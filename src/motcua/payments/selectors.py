@@ -11,7 +11,8 @@ Names the screens use (portal pay page and receipts, back-office collections, re
 * :func:`receipt_get_for` / :func:`receipt_pdf` – a receipt a user may see and its PDF bytes;
 * :func:`collections_for`, :func:`refunds_for`, :func:`reconciliation_runs`, :func:`reconciliation_run_get`,
   :func:`open_mismatches`, :func:`notifications_for` – back-office lists;
-* :func:`enabled_providers` / :func:`provider_label` – the online providers the citizen may choose.
+* :func:`enabled_providers` / :func:`provider_label` – the online providers the citizen may choose;
+* :func:`may_record_payments` / :func:`may_resolve_mismatches` / :func:`payment_staff_may_see` – who may act.
 """
 
 from __future__ import annotations
@@ -48,6 +49,11 @@ PAYMENT_STAFF_ROLES = (
     StaffRole.SUPERVISOR,
     StaffRole.ADMINISTRATOR,
 )
+# Staff roles that record collections, exemptions, cancellations and refunds, at the dossier's receiving or
+# competent agency (the services refuse anyone else).
+COLLECTING_ROLES = (StaffRole.RECEPTION_OFFICER, StaffRole.LEADER)
+# Roles that may record how a reconciliation mismatch was dealt with (any agency).
+RECONCILING_ROLES = (StaffRole.LEADER, StaffRole.SUPERVISOR, StaffRole.ADMINISTRATOR)
 
 
 # --- Fees from the catalog ---------------------------------------------------------------------------------
@@ -261,6 +267,29 @@ def payment_staff_may_see(user) -> bool:
     if user is None or not getattr(user, "is_authenticated", False):
         return False
     return bool(user.is_superuser) or _staff_agencies(user).exists()
+
+
+def may_record_payments(user, dossier: Dossier) -> bool:
+    """Whether staff ``user`` may record a collection, an exemption, a cancellation or a refund for
+    ``dossier`` (exactly what the services accept)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return StaffMembership.objects.filter(
+        user=user,
+        is_active=True,
+        role__in=COLLECTING_ROLES,
+        agency_id__in=[dossier.receiving_agency_id, dossier.competent_agency_id],
+    ).exists()
+
+
+def may_resolve_mismatches(user) -> bool:
+    """Whether ``user`` may record how a reconciliation mismatch was dealt with."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return (
+        bool(user.is_superuser)
+        or StaffMembership.objects.filter(user=user, is_active=True, role__in=RECONCILING_ROLES).exists()
+    )
 
 
 def requests_for(user, *, state: str | None = None) -> QuerySet[PaymentRequest]:

@@ -71,13 +71,18 @@ from .models import (
 )
 from .providers import ProviderError, ProviderUnavailable, Report, ReportStatus, StartData, get_provider
 from .receipts import next_receipt_number, render_receipt_pdf, series_for
-from .selectors import enabled_providers, fee_lines_for, fees_due, pending_transactions, timing_of
+from .selectors import (
+    COLLECTING_ROLES,
+    RECONCILING_ROLES,
+    enabled_providers,
+    fee_lines_for,
+    fees_due,
+    pending_transactions,
+    timing_of,
+)
 
 logger = logging.getLogger("motcua.payments")
 
-# Staff who may record collections, exemptions, cancellations and refunds: at the receiving or the competent
-# agency of the dossier.
-COLLECTING_ROLES = (StaffRole.RECEPTION_OFFICER, StaffRole.LEADER)
 PROOF_EXTENSIONS = ["pdf", "jpg", "jpeg", "png"]
 PROOF_MAX_SIZE_MB = 10
 OPEN_STATES = (PaymentRequest.State.UNPAID, PaymentRequest.State.PENDING)
@@ -1305,7 +1310,7 @@ def reconciliation_mismatch_resolve(
         or StaffMembership.objects.filter(
             user=user,
             is_active=True,
-            role__in=(StaffRole.SUPERVISOR, StaffRole.ADMINISTRATOR, StaffRole.LEADER),
+            role__in=RECONCILING_ROLES,
         ).exists()
     )
     if not allowed:
