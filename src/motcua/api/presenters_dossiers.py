@@ -86,9 +86,74 @@ def postal_status(postal) -> dict | None:
     }
 
 
-def dossier_detail(dossier: Dossier, *, actions: list[Transition], postal=None) -> dict:
+def payment_status(summary) -> dict | None:
+    """A ``payments.selectors.PaymentSummary`` (or None) as the API shows it; None when the dossier has no
+    payment request."""
+    if summary is None or not summary.requests:
+        return None
+    return {
+        "state": summary.state,
+        "amount_due": summary.amount_due,
+        "amount_paid": summary.amount_paid,
+        "amount_refunded": summary.amount_refunded,
+        "blocks_reception": summary.blocks_reception,
+        "requests": [
+            {
+                "id": str(request.public_id),
+                "origin": request.origin,
+                "timing": request.timing,
+                "state": request.state,
+                "state_label": str(request.get_state_display()),
+                "description": request.description,
+                "amount": request.amount,
+                "online_payment_allowed": request.online_payment_allowed,
+                "paid_at": _local(request.paid_at),
+                "paid_via": request.paid_via,
+                "paid_through_dvcqg": request.paid_through_dvcqg,
+                "exempt": request.exempt,
+                "exemption_reason": request.exemption_reason,
+                "lines": [
+                    {
+                        "kind": line.kind,
+                        "code": line.code,
+                        "name": line.name,
+                        "amount": line.amount,
+                        "exempt": line.exempt,
+                    }
+                    for line in request.lines.all()
+                ],
+                "transactions": [
+                    {
+                        "reference": tx.reference,
+                        "provider": tx.provider,
+                        "through_dvcqg": tx.through_dvcqg,
+                        "status": tx.status,
+                        "amount": tx.amount,
+                        "provider_transaction_id": tx.provider_transaction_id,
+                        "bank_code": tx.bank_code,
+                        "initiated_at": _local(tx.initiated_at),
+                        "settled_at": _local(tx.settled_at),
+                    }
+                    for tx in request.transactions.all()
+                ],
+                "receipts": [
+                    {
+                        "kind": receipt.kind,
+                        "number": receipt.display_number,
+                        "amount": receipt.amount,
+                        "issued_at": _local(receipt.issued_at),
+                    }
+                    for receipt in request.receipts.all()
+                ],
+            }
+            for request in summary.requests
+        ],
+    }
+
+
+def dossier_detail(dossier: Dossier, *, actions: list[Transition], postal=None, payment=None) -> dict:
     """Needs what ``dossiers.selectors.dossier_detail_for`` loads; ``postal`` from
-    ``postal.selectors.postal_status_for_dossier``."""
+    ``postal.selectors.postal_status_for_dossier``; ``payment`` from ``payments.selectors.payment_summary_for``."""
     submitter = None
     if dossier.submitter_name:
         submitter = {
@@ -158,6 +223,7 @@ def dossier_detail(dossier: Dossier, *, actions: list[Transition], postal=None) 
             {"name": t.name, "label": str(t.label), "reason_required": t.reason_required} for t in actions
         ],
         "postal": postal_status(postal),
+        "payment": payment_status(payment),
     }
 
 

@@ -344,6 +344,71 @@ class PostalOut(Schema):
     outbound: PostalShipmentOut | None = Field(description="Chiều chuyển trả kết quả.")
 
 
+class PaymentLineOut(Schema):
+    kind: Literal["phi", "le_phi"] = Field(description="phi (phí) hoặc le_phi (lệ phí).")
+    code: str = Field(description="Mã phí, lệ phí.")
+    name: str = Field(description="Tên khoản thu.")
+    amount: int = Field(description="Số tiền (đồng).")
+    exempt: bool = Field(description="Người nộp được miễn khoản này.")
+
+
+class PaymentTransactionOut(Schema):
+    reference: str = Field(description="Mã tham chiếu của hệ thống (MaThamChieu / vnp_TxnRef).")
+    provider: Literal["paygov", "vnpay"] = Field(description="Cổng thanh toán.")
+    through_dvcqg: bool = Field(description="Thanh toán qua nền tảng thanh toán của Cổng DVCQG.")
+    status: Literal["initiated", "succeeded", "failed"] = Field(description="Khởi tạo, thành công, thất bại.")
+    amount: int = Field(description="Số tiền (đồng).")
+    provider_transaction_id: str = Field(description="Mã giao dịch của cổng (MaGiaoDich).")
+    bank_code: str = Field(description="Ngân hàng (MaNganHang).")
+    initiated_at: datetime = Field(description="Thời điểm khởi tạo.")
+    settled_at: datetime | None = Field(description="Thời điểm ghi nhận kết quả.")
+
+
+class PaymentReceiptOut(Schema):
+    kind: Literal["phi", "le_phi"] = Field(description="Biên lai thu phí hoặc lệ phí.")
+    number: str = Field(description="Ký hiệu và số biên lai.")
+    amount: int = Field(description="Số tiền (đồng).")
+    issued_at: datetime = Field(description="Thời điểm lập.")
+
+
+class PaymentRequestOut(Schema):
+    id: str = Field(description="Mã của yêu cầu thanh toán.")
+    origin: Literal["catalog", "obligation"] = Field(
+        description="catalog: phí, lệ phí theo thủ tục; obligation: nghĩa vụ tài chính do cơ quan yêu cầu."
+    )
+    timing: Literal["before", "after"] = Field(description="Thu trước hoặc sau khi tiếp nhận hồ sơ.")
+    state: Literal["unpaid", "pending", "paid", "refunded", "cancelled"] = Field(
+        description="Chưa thanh toán, chờ thanh toán, đã thanh toán, đã hoàn phí, hủy."
+    )
+    state_label: str = Field(description="Tên tình trạng.")
+    description: str = Field(description="Nội dung thanh toán.")
+    amount: int = Field(description="Số tiền phải nộp (đồng), không kể khoản được miễn.")
+    online_payment_allowed: bool = Field(description="Được thanh toán trực tuyến.")
+    paid_at: datetime | None = Field(description="Thời điểm thanh toán.")
+    paid_via: str = Field(description="online, cash, bank_transfer hoặc postal (trống khi chưa thanh toán).")
+    paid_through_dvcqg: bool = Field(description="Đã thanh toán qua nền tảng thanh toán Cổng DVCQG.")
+    exempt: bool = Field(description="Được miễn toàn bộ.")
+    exemption_reason: str = Field(description="Lý do miễn.")
+    lines: list[PaymentLineOut] = Field(description="Các khoản phí, lệ phí.")
+    transactions: list[PaymentTransactionOut] = Field(
+        description="Các lần thanh toán trực tuyến, mới nhất trước."
+    )
+    receipts: list[PaymentReceiptOut] = Field(description="Biên lai (riêng cho phí và lệ phí).")
+
+
+class PaymentOut(Schema):
+    state: Literal["", "unpaid", "pending", "paid", "refunded", "cancelled"] = Field(
+        description="Tình trạng chung (trống khi hồ sơ không có phí, lệ phí)."
+    )
+    amount_due: int = Field(description="Số tiền còn phải nộp (đồng).")
+    amount_paid: int = Field(description="Số tiền đã nộp (đồng).")
+    amount_refunded: int = Field(description="Số tiền đã hoàn (đồng).")
+    blocks_reception: bool = Field(
+        description="Thủ tục thu phí trước khi tiếp nhận và người nộp chưa thanh toán: chưa thể tiếp nhận."
+    )
+    requests: list[PaymentRequestOut] = Field(description="Các yêu cầu thanh toán của hồ sơ.")
+
+
 class DossierDetailOut(DossierSummaryOut):
     summary: str = Field(description="Trích yếu.")
     result_channel: ResultChannelCode = Field(description="Hình thức nhận kết quả.")
@@ -356,6 +421,7 @@ class DossierDetailOut(DossierSummaryOut):
     results: list[ResultOutItem] = Field(description="Kết quả giải quyết.")
     actions: list[ActionOut] = Field(description="Các thao tác bên gọi được thực hiện lúc này.")
     postal: PostalOut | None = Field(None, description="Bưu chính công ích: đăng ký và hành trình bưu gửi.")
+    payment: PaymentOut | None = Field(None, description="Phí, lệ phí và thanh toán của hồ sơ.")
 
 
 # --- Public lookup ---------------------------------------------------------------------------------------------

@@ -43,6 +43,7 @@ from motcua.dossiers.selectors import DossierFilters, dossier_detail_for, dossie
 from motcua.dossiers.workflow import TRANSITIONS, DossierStatus, available_transitions
 from motcua.integration.selectors import api_client_check_action
 from motcua.integration.services import CLIENT_ACTIONS, dossier_submit_idempotent
+from motcua.payments.selectors import payment_summary_for
 from motcua.postal.selectors import postal_status_for_dossier
 
 router = Router(tags=["dossiers"], auth=TOKEN_OR_SESSION)
@@ -62,7 +63,10 @@ def _detail(caller: Caller, code: str) -> dict:
     if caller.client is not None:
         actions = [t for t in actions if t.name in caller.client.allowed_actions]
     return presenters_dossiers.dossier_detail(
-        dossier, actions=actions, postal=postal_status_for_dossier(dossier)
+        dossier,
+        actions=actions,
+        postal=postal_status_for_dossier(dossier),
+        payment=payment_summary_for(dossier),
     )
 
 
