@@ -10,6 +10,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from motcua.core.errors import ValidationFailed
+from motcua.core.identity import clean_phone
 from motcua.dossiers import services
 from motcua.dossiers.identity import ApplicantKind
 from motcua.dossiers.models import ResultChannel
@@ -215,7 +217,10 @@ class ApplicantForm(AccessibleForm):
 RESULT_CHANNEL_HINTS = {
     ResultChannel.ONLINE: _("Tải kết quả điện tử ngay trên trang hồ sơ của bạn, không phải đi lại."),
     ResultChannel.COUNTER: _("Nhận tại bộ phận một cửa nơi tiếp nhận hồ sơ, theo ngày hẹn trả."),
-    ResultChannel.POSTAL: _("Bưu điện chuyển kết quả đến địa chỉ bạn nhập dưới đây; có thể mất cước phí."),
+    ResultChannel.POSTAL: _(
+        "Bưu điện chuyển kết quả đến địa chỉ bạn nhập dưới đây. Bạn trả cước phí bưu chính cho bưu điện khi "
+        "nhận, theo bảng giá bưu điện công bố."
+    ),
 }
 
 
@@ -237,6 +242,20 @@ class ResultChannelForm(AccessibleForm):
         help_text=_("Chỉ cần khi nhận kết quả qua bưu chính: số nhà, đường, xã/phường, tỉnh."),
         widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
     )
+    delivery_recipient = forms.CharField(
+        label=_("Người nhận kết quả qua bưu chính"),
+        max_length=255,
+        required=False,
+        help_text=_("Để trống nếu chủ hồ sơ nhận."),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    delivery_phone = forms.CharField(
+        label=_("Số điện thoại người nhận"),
+        max_length=20,
+        required=False,
+        help_text=_("Bưu điện gọi số này khi phát kết quả. Để trống: số điện thoại của chủ hồ sơ."),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
+    )
 
     def __init__(self, data=None, *, channels, **kwargs):
         super().__init__(data, **kwargs)
@@ -248,6 +267,11 @@ class ResultChannelForm(AccessibleForm):
         data = super().clean()
         if data.get("channel") == ResultChannel.POSTAL and not (data.get("delivery_address") or "").strip():
             self.add_error("delivery_address", _("Vui lòng nhập địa chỉ nhận kết quả qua bưu chính."))
+        if data.get("channel") == ResultChannel.POSTAL and data.get("delivery_phone"):
+            try:
+                data["delivery_phone"] = clean_phone(data["delivery_phone"])
+            except ValidationFailed as error:
+                self.add_error("delivery_phone", error.message)
         return data
 
 

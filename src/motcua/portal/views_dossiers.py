@@ -366,6 +366,10 @@ def draft_result(request, draft_id):
         "channel": draft.data.get("result_channel") or channels[0],
         "delivery_address": draft.data.get("delivery_address")
         or (draft.data.get("applicant") or {}).get("address", ""),
+        "delivery_recipient": draft.data.get("delivery_recipient")
+        or (draft.data.get("applicant") or {}).get("name", ""),
+        "delivery_phone": draft.data.get("delivery_phone")
+        or (draft.data.get("applicant") or {}).get("phone", ""),
     }
     form = ResultChannelForm(request.POST or None, channels=channels, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -375,6 +379,8 @@ def draft_result(request, draft_id):
                 actor=request.user,
                 channel=form.cleaned_data["channel"],
                 delivery_address=form.cleaned_data["delivery_address"],
+                delivery_recipient=form.cleaned_data["delivery_recipient"],
+                delivery_phone=form.cleaned_data["delivery_phone"],
             )
         except ApplicationError as error:
             form.add_field_errors(error.extra.get("fields") or {None: error.message})
