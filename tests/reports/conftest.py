@@ -27,7 +27,7 @@ from factories import (
 )
 
 from motcua.agencies.models import Agency, Level, StaffRole
-from motcua.catalog.models import ProcedureAgency, ProcedureVersion
+from motcua.catalog.models import Fee, ProcedureAgency, ProcedureVersion
 from motcua.core.calendar import reset_calendar_cache
 from motcua.dossiers import services
 from motcua.dossiers.models import Dossier
@@ -214,6 +214,9 @@ def province(db) -> Province:
         effective_from=IN_FORCE_SINCE,
     )
     ProcedureAgency.objects.create(version=judicial, role=ProcedureAgency.Role.COMPETENT, agency=justice)
+    # Collected after reception, so that online dossiers can be received without paying first (a "thu trước"
+    # fee payable online holds reception until paid: docs/payments.md).
+    judicial.fees.update(timing=Fee.Timing.AFTER)
     building = ProcedureVersionFactory(
         name="Cấp giấy phép xây dựng", online_service_level=2, components=(), effective_from=IN_FORCE_SINCE
     )
