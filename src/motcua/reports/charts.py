@@ -171,7 +171,7 @@ def line_chart(
     height: int = 300,
 ) -> LineChart:
     """Percentages (0–100) over ``categories`` (months), one line per series."""
-    left, top, right, bottom = 48, 16, width - 16, height - 44
+    left, top, right, bottom = 52, 16, width - 36, height - 44
     step = (right - left) / max(len(categories) - 1, 1)
 
     def x(index: int) -> float:
@@ -268,7 +268,7 @@ def _shorten(text: str, limit: int) -> str:
 
 def ranking_chart(rows: list[RankingInput], *, width: int = 760, row_height: int = 30) -> RankingChart:
     """Horizontal bars of TT 01/2018 scores (out of 18) over the ranking bands' zones."""
-    left, right, top = 250, width - 110, 28  # names on the left, "15,2 · Xuất sắc" on the right
+    left, right, top = 280, width - 110, 28  # names on the left, "15,2 · Xuất sắc" on the right
     bottom = top + row_height * max(len(rows), 1)
     scale = (right - left) / scoring.TT01_MAX
 
@@ -292,7 +292,7 @@ def ranking_chart(rows: list[RankingInput], *, width: int = 760, row_height: int
                 width=_n(max(x(row.score) - left, 1)),
                 end=_n(x(row.score) + 6),
                 label=row.label,
-                short_label=_shorten(row.label, 34),
+                short_label=_shorten(row.label, 36),
                 score=row.score,
                 band=row.band,
                 band_label=row.band_label,
