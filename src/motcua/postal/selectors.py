@@ -413,7 +413,8 @@ class PostalJourney:
 
 def postal_journey_for_dossier(dossier: Dossier) -> PostalJourney | None:
     """The dossier's postal journey (no access check: the caller holds the dossier), or None when it was
-    neither sent nor returned by post. No query for such dossiers; four at most otherwise."""
+    neither sent nor returned by post (channel and result channel not postal): no query for such dossiers,
+    three otherwise. A dossier to return by post with no arrangement or order yet has an empty journey."""
     if dossier.channel != "postal" and dossier.result_channel != ResultChannel.POSTAL:
         return None
     from .models import HandoverItem
@@ -430,8 +431,6 @@ def postal_journey_for_dossier(dossier: Dossier) -> PostalJourney | None:
         .order_by("record__signed_at")
         .first()
     )
-    if arrangement is None and not orders and item is None:
-        return None
     return PostalJourney(arrangement=arrangement, orders=orders, handover=item.record if item else None)
 
 
