@@ -24,8 +24,10 @@ from motcua.dossiers.selectors import (
     staff_with_roles,
 )
 from motcua.dossiers.workflow import TRANSITIONS
+from motcua.payments.models import FeeKind
+from motcua.payments.services import LineData, payment_request_obligation
 
-from .widgets import DateTimeLocalField, MultipleFileField
+from .widgets import AmountField, DateTimeLocalField, MultipleFileField
 
 RESULT_ROWS = 3
 DANGEROUS = {"refuse_reception", "refuse", "withdraw", "stop", "reject_extension", "send_back"}
@@ -504,22 +506,74 @@ class ApproveForm(ActionForm):
         )
 
 
+OBLIGATION_ROWS = 4
+
+
 class RequestPaymentForm(ActionForm):
+    """A financial obligation (→ 6) with its lines (phí or lệ phí, name, amount), through
+    ``payments.services.payment_request_obligation`` so the applicant can pay it online or at the counter."""
+
     action = "request_payment"
-    amount = forms.IntegerField(label=_("Số tiền (đồng)"), min_value=0)
     description = forms.CharField(
-        label=_("Nghĩa vụ tài chính"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Nghĩa vụ tài chính"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Nội dung thanh toán người nộp thấy, ví dụ: Nộp lệ phí trước bạ theo thông báo của cơ quan thuế."
+        ),
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        kinds = [(FeeKind.CHARGE.value, FeeKind.CHARGE.label), (FeeKind.FEE.value, FeeKind.FEE.label)]
+        for number in range(1, OBLIGATION_ROWS + 1):
+            self.fields[f"name_{number}"] = forms.CharField(
+                label=_("Khoản %(n)s") % {"n": number}, required=number == 1, max_length=500
+            )
+            self.fields[f"kind_{number}"] = forms.ChoiceField(
+                label=_("Loại khoản %(n)s") % {"n": number}, choices=kinds, required=False
+            )
+            self.fields[f"amount_{number}"] = AmountField(
+                label=_("Số tiền khoản %(n)s (đồng)") % {"n": number}, required=number == 1
+            )
+        self.line_rows = [
+            (self[f"name_{n}"], self[f"kind_{n}"], self[f"amount_{n}"]) for n in range(1, OBLIGATION_ROWS + 1)
+        ]
+
+    def clean(self):
+        data = super().clean()
+        for number in range(1, OBLIGATION_ROWS + 1):
+            name, amount = (data.get(f"name_{number}") or "").strip(), data.get(f"amount_{number}")
+            if name and amount is None and f"amount_{number}" not in self.errors:
+                self.add_error(f"amount_{number}", _("Vui lòng nhập số tiền của khoản này."))
+            elif amount is not None and not name:
+                self.add_error(f"name_{number}", _("Vui lòng nhập tên khoản cho số tiền đã nhập."))
+            elif amount == 0:
+                self.add_error(f"amount_{number}", _("Số tiền phải lớn hơn 0."))
+        return data
+
+    def lines(self) -> list:
+        data = self.cleaned_data
+        return [
+            LineData(
+                name=data[f"name_{n}"].strip(),
+                amount=data[f"amount_{n}"],
+                kind=data.get(f"kind_{n}") or FeeKind.CHARGE,
+            )
+            for n in range(1, OBLIGATION_ROWS + 1)
+            if (data.get(f"name_{n}") or "").strip() and data.get(f"amount_{n}")
+        ]
+
     def run(self, *, origin: str) -> Dossier:
-        return services.dossier_request_payment(
+        payment_request_obligation(
             dossier=self.dossier,
             actor=self.user,
             revision=self.cleaned_data["revision"],
-            amount=self.cleaned_data["amount"],
             description=self.cleaned_data["description"],
+            lines=self.lines(),
             origin=origin,
         )
+        return self.dossier
 
 
 class ConfirmPaymentForm(ActionForm):

@@ -431,13 +431,16 @@ def receipts_for(
     until: date | None = None,
     method: str | None = None,
 ) -> QuerySet[Receipt]:
-    """Receipts of requests visible to staff ``user``, issued by ``agency_id`` (when given) between the local
-    days ``since`` and ``until``, paid by ``method`` (when given); newest first."""
+    """Receipts of requests visible to staff ``user``, between the local days ``since`` and ``until``, newest
+    first; when given, only those issued by ``agency_id`` or for dossiers it received (a one-stop unit sees what
+    it collected for the agencies it serves), and paid by ``method``."""
     queryset = Receipt.objects.filter(
         request__in=PaymentRequest.objects.filter(_requests_visible_to(user))
     ).select_related("request", "request__dossier")
     if agency_id:
-        queryset = queryset.filter(agency_id=agency_id)
+        queryset = queryset.filter(
+            Q(agency_id=agency_id) | Q(request__dossier__receiving_agency_id=agency_id)
+        )
     if since:
         queryset = queryset.filter(issued_at__date__gte=since)
     if until:
