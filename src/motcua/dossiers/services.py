@@ -1587,9 +1587,19 @@ def dossier_notify_early_return(
 
 @transaction.atomic
 def dossier_return_result(
-    *, dossier: Dossier, actor, revision: int | None, channel: str | None = None, origin: str = ""
+    *,
+    dossier: Dossier,
+    actor,
+    revision: int | None,
+    channel: str | None = None,
+    returned_at: datetime | None = None,
+    origin: str = "",
 ) -> Dossier:
-    """Return the result (→ 10) at the counter, online or by post; closes the one-stop unit's return step."""
+    """Return the result (→ 10) at the counter, online or by post; closes the one-stop unit's return step.
+
+    ``returned_at`` (not in the future, not before the result) is when the result reached the applicant if
+    that was earlier than now: a postal delivery the operator reports afterwards.
+    """
     channel = channel or dossier.result_channel
     if channel not in ResultChannel.values:
         raise ValidationFailed(_("Hình thức trả kết quả không hợp lệ."))
@@ -1598,6 +1608,10 @@ def dossier_return_result(
         raise ValidationFailed(_("Hệ thống chỉ tự trả kết quả trực tuyến hoặc khi bưu chính báo đã phát."))
 
     def apply(d: Dossier, at: datetime, context: ActorContext) -> dict:
+        if returned_at is not None:
+            if returned_at > at or (d.finished_at is not None and returned_at < d.finished_at):
+                raise ValidationFailed(_("Thời điểm trả kết quả phải sau khi có kết quả và không ở tương lai."))
+            at = returned_at
         d.returned_at = at
         d.returned_via = channel
         step = d.steps.filter(kind=DossierStep.Kind.RETURN, finished_at__isnull=True).first()
