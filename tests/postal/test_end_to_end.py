@@ -7,6 +7,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -143,8 +144,13 @@ def test_a_lost_webhook_is_caught_up_by_the_tracking_job(world, post_sandbox, po
     assert order.status == OrderStatus.ACCEPTED
     assert services.postal_refresh_tracking() == 0  # not quiet long enough yet
     clock.shift(postal_settings.MOTCUA_POSTAL_TRACKING_QUIET_HOURS * 3600 + 1)
+    delivered_at = post_sandbox.order(order.reference)["events"][-1]["occurred_at"]
     assert services.postal_refresh_tracking() == 2
     order.refresh_from_db()
     assert order.status == OrderStatus.DELIVERED
-    assert PostalOrder.objects.get(pk=order.pk).dossier.status == DossierStatus.RETURNED
+    dossier = PostalOrder.objects.get(pk=order.pk).dossier
+    assert dossier.status == DossierStatus.RETURNED
+    # the result reached the applicant when the operator delivered it, not hours later when we learnt of it
+    assert dossier.returned_at == order.delivered_at == datetime.fromisoformat(delivered_at)
+    assert dossier.returned_at < dossier.events.order_by("-sequence").first().occurred_at
     assert services.postal_refresh_tracking() == 0  # a finished shipment is not asked about again

@@ -1448,7 +1448,12 @@ def _close_dossier(order: PostalOrder, *, now: datetime) -> None:
                     dossier=dossier, actor=SYSTEM, revision=None, origin="postal"
                 )
             dossier_services.dossier_return_result(
-                dossier=dossier, actor=SYSTEM, revision=None, channel=ResultChannel.POSTAL, origin="postal"
+                dossier=dossier,
+                actor=SYSTEM,
+                revision=None,
+                channel=ResultChannel.POSTAL,
+                returned_at=min(order.delivered_at or now, now),
+                origin="postal",
             )
     except ApplicationError as error:  # the delivery stands; staff see why the dossier was not closed
         logger.error(
