@@ -179,7 +179,7 @@ def test_the_picker_shows_the_period_in_vietnamese(history):
     page = text(response)
     assert "Quý 2 năm 2020" in page
     assert re.search(r'value="quarter"[^>]*checked', page)
-    for label in ("Tháng", "Quý", "Năm", "Khoảng ngày"):
+    for label in ("Theo tháng", "Theo quý", "Theo năm", "Theo khoảng ngày"):
         assert f"> {label}</label>" in page
 
 

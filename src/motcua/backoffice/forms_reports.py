@@ -14,10 +14,10 @@ from motcua.reports.periods import Period
 from .widgets import DateField
 
 KINDS = [
-    ("month", gettext_lazy("Tháng")),
-    ("quarter", gettext_lazy("Quý")),
-    ("year", gettext_lazy("Năm")),
-    ("range", gettext_lazy("Khoảng ngày")),
+    ("month", gettext_lazy("Theo tháng")),
+    ("quarter", gettext_lazy("Theo quý")),
+    ("year", gettext_lazy("Theo năm")),
+    ("range", gettext_lazy("Theo khoảng ngày")),
 ]
 QUARTERS = [
     (1, gettext_lazy("Quý I")),

@@ -43,8 +43,9 @@ PUBLIC_RATES = {
 MONTHS_OFFERED, QUARTERS_OFFERED, YEARS_OFFERED = 12, 8, 3
 
 
-def period_choices(today) -> list[tuple[str, list[tuple[str, str]]]]:
-    """The periods offered in the picker, grouped: recent months, quarters and years (newest first)."""
+def period_choices(today, chosen: Period | None = None) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The periods offered in the picker, grouped: recent months, quarters and years (newest first); an older
+    period asked for in the address comes first, so the picker shows what the page shows."""
     months, quarters, years = [], [], []
     period = current_period("month", today)
     for _month in range(MONTHS_OFFERED):
@@ -57,7 +58,12 @@ def period_choices(today) -> list[tuple[str, list[tuple[str, str]]]]:
     for year in range(today.year, today.year - YEARS_OFFERED, -1):
         period = year_period(year)
         years.append((period.code, period.label))
-    return [(_("Tháng"), months), (_("Quý"), quarters), (_("Năm"), years)]
+    groups = [(_("Tháng"), months), (_("Quý"), quarters), (_("Năm"), years)]
+    if chosen is not None and all(
+        chosen.code != code for _group, options in groups for code, _label in options
+    ):
+        groups.insert(0, (_("Kỳ đã chọn"), [(chosen.code, chosen.label)]))
+    return groups
 
 
 @dataclass
@@ -98,7 +104,7 @@ def transparency(request):
         "period": period,
         "level": level,
         "levels": Level.choices,
-        "choices": period_choices(today),
+        "choices": period_choices(today, period),
         "headings": list(PUBLIC_RATES.values()),
         "error": error,
     }
@@ -162,7 +168,12 @@ def agency(request, code: str):
     except ValidationFailed as error:
         raise Http404(error.message) from error
     period, error = _period_from(request, today)
-    context = {"agency": scope.agency, "period": period, "choices": period_choices(today), "error": error}
+    context = {
+        "agency": scope.agency,
+        "period": period,
+        "choices": period_choices(today, period),
+        "error": error,
+    }
     if scope.agency.code != code:  # a QĐ 20/2020 code: the page lives at the main code
         context["canonical"] = reverse("reports:agency", args=[scope.agency.code])
     if error:
