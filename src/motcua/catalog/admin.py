@@ -300,11 +300,14 @@ class ProcedureVersionAdmin(admin.ModelAdmin):
         published = 0
         for version in queryset.select_related("procedure").order_by("procedure", "number"):
             try:
-                procedure_version_publish(version=version)
+                result = procedure_version_publish(version=version)
             except ApplicationError as exc:
                 self.message_user(request, f"{version}: {exc.message}", messages.ERROR)
             else:
                 published += 1
+                # What other apps did on publication, e.g. process templates carried over (dossiers).
+                for note in result.publish_notes:
+                    self.message_user(request, f"{result}: {note}", messages.INFO)
         if published:
             self.message_user(
                 request,

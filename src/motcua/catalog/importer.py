@@ -1113,20 +1113,22 @@ def _write_children(
 
 def _write(
     parsed: ParsedPackage, *, digest: str, raw: dict, effective_from: datetime | None, agencies: dict
-) -> tuple[ImportStatus, int, list[tuple[str, str]]]:
-    """Write ``parsed`` as a new published version; returns (status, version number, unknown agencies)."""
+) -> tuple[ImportStatus, int, list[tuple[str, str]], list[str]]:
+    """Write ``parsed`` as a new published version; returns (status, version number, unknown agencies, notes
+    of the publication such as process templates carried over)."""
     procedure, created = _procedure_for(parsed)
     if not created:
         latest = procedure.versions.exclude(package_hash="").order_by("-number").first()
         if latest is not None and latest.package_hash == digest:
-            return ImportStatus.UNCHANGED, latest.number, []
+            return ImportStatus.UNCHANGED, latest.number, [], []
         _refresh_identifiers(procedure, parsed)
     version = procedure_version_create_draft(
         procedure=procedure, field=_field_for(parsed), raw_package=raw, package_hash=digest, **parsed.version
     )
     unknown = _write_children(version, parsed, agencies)
-    procedure_version_publish(version=version, effective_from=effective_from)
-    return (ImportStatus.ACCEPTED if created else ImportStatus.UPDATED), version.number, unknown
+    published = procedure_version_publish(version=version, effective_from=effective_from)
+    status = ImportStatus.ACCEPTED if created else ImportStatus.UPDATED
+    return status, version.number, unknown, published.publish_notes
 
 
 def _messages(exc: Exception) -> list[str]:
@@ -1183,7 +1185,7 @@ def _import_one(
     seen[parsed.national_code] = index
     try:
         with transaction.atomic():
-            outcome.status, outcome.version_number, unknown = _write(
+            outcome.status, outcome.version_number, unknown, notes = _write(
                 parsed, digest=package_hash(package), raw=package, effective_from=moment, agencies=agencies
             )
     except (ApplicationError, ValidationError, DatabaseError) as exc:
@@ -1195,4 +1197,5 @@ def _import_one(
         % {"code": agency_code, "name": agency_name}
         for agency_code, agency_name in unknown
     )
+    outcome.warnings.extend(notes)
     return outcome

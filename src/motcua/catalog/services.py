@@ -1,4 +1,8 @@
-"""Writes to the catalog. Publishing a version closes the previous one; older versions stay untouched."""
+"""Writes to the catalog. Publishing a version closes the previous one; older versions stay untouched.
+
+Publishing sends ``signals.procedure_version_published`` in its transaction (the dossiers app carries the
+process templates of the previous version over); what receivers report is on ``version.publish_notes``.
+"""
 
 from __future__ import annotations
 
@@ -22,13 +26,18 @@ from .models import (
     ProcedureVersion,
     SequenceStep,
 )
+from .signals import procedure_version_published
 
 
 @transaction.atomic
 def procedure_version_publish(
     *, version: ProcedureVersion, effective_from: datetime | None = None
 ) -> ProcedureVersion:
-    """Publish ``version`` from ``effective_from`` (default: now) and close the version it replaces."""
+    """Publish ``version`` from ``effective_from`` (default: now) and close the version it replaces.
+
+    The returned version carries ``publish_notes``: what the receivers of ``procedure_version_published`` did
+    (e.g. "Đã chép 2 quy trình nội bộ ..."), in Vietnamese, possibly empty.
+    """
     version = ProcedureVersion.objects.select_for_update().get(pk=version.pk)
     if version.status != ProcedureVersion.Status.DRAFT:
         raise ValidationFailed(_("Chỉ có thể công bố phiên bản đang ở trạng thái nháp."))
@@ -40,6 +49,14 @@ def procedure_version_publish(
     ).exclude(pk=version.pk)
     if later.exists():
         raise ValidationFailed(_("Đã có phiên bản công bố với ngày hiệu lực bằng hoặc sau ngày này."))
+    previous = (
+        version.procedure.versions.filter(
+            status=ProcedureVersion.Status.PUBLISHED, effective_from__lt=effective_from
+        )
+        .exclude(pk=version.pk)
+        .order_by("-effective_from", "-number")
+        .first()
+    )
     version.procedure.versions.filter(
         status=ProcedureVersion.Status.PUBLISHED, effective_to__isnull=True
     ).exclude(pk=version.pk).update(effective_to=effective_from)
@@ -48,6 +65,8 @@ def procedure_version_publish(
     version.effective_to = None
     version.save()
     procedure_refresh_current_version(procedure=version.procedure)
+    responses = procedure_version_published.send(sender=ProcedureVersion, version=version, previous=previous)
+    version.publish_notes = [str(note) for _receiver, notes in responses for note in (notes or [])]
     return version
 
 
