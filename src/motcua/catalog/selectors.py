@@ -43,7 +43,8 @@ def procedure_search(
     """Versions in force matching a diacritic- and case-insensitive query, title matches first.
 
     Every term must appear in the name, keywords, codes or field; versions whose name holds the whole
-    phrase rank first, then those whose name holds every term, then the rest, each by name.
+    phrase rank first, then those whose name holds every term, then the rest, each by name. On PostgreSQL the
+    ``search_text LIKE '%term%'`` filters are answered by the trigram index of catalog migration 0004.
     """
     from django.db.models import Case, IntegerField, Value, When
 
