@@ -21,6 +21,8 @@ When the citizen clicks, the server records the result, sends the signed callbac
 ``paygov_callback_url``) or IPN (VNPay: GET to ``vnpay_ipn_url``) from a background sender that retries with
 back-off while our server is down or answers an error, and redirects the browser to the return URL.
 
+A payment page left unpaid expires after ``expire_minutes``: the transaction is then failed.
+
 Test controls (also over HTTP under ``/_sandbox/``): :meth:`fail_next` (the next API calls answer 503),
 :meth:`set_delay` (API answers wait), :meth:`drop_next_notifications` (results that are never notified, so
 only a query or the reconciliation can find them), :meth:`pay` (the click without a browser),
@@ -193,6 +195,7 @@ class PaymentSandbox:
         retry_max: float = 5.0,
         notification_timeout: float = 5.0,
         senders: int = 4,
+        expire_minutes: float = 15,
     ):
         self.host, self.port = host, port
         self.paygov_partner_code, self.paygov_token, self.paygov_secret = (
@@ -209,6 +212,7 @@ class PaymentSandbox:
         self.retry_initial, self.retry_max = retry_initial, retry_max
         self.notification_timeout = notification_timeout
         self.senders = max(1, senders)
+        self.expire_minutes = expire_minutes
         self._transactions: dict[tuple[str, str], dict] = {}
         self._failures = 0
         self._delay = 0.0
@@ -361,8 +365,17 @@ class PaymentSandbox:
 
     def _find(self, reference: str, protocol: str | None) -> dict | None:
         if protocol:
-            return self._transactions.get((protocol, reference))
-        return self._transactions.get(("paygov", reference)) or self._transactions.get(("vnpay", reference))
+            found = self._transactions.get((protocol, reference))
+        else:
+            found = self._transactions.get(("paygov", reference)) or self._transactions.get(
+                ("vnpay", reference)
+            )
+        if found is not None and found["status"] == "pending" and self.expire_minutes:
+            age = datetime.now(GMT7) - datetime.fromisoformat(found["created_at"])
+            if age > timedelta(minutes=self.expire_minutes):  # the page expired: the citizen did not pay
+                found["status"] = "failed"
+                found["transaction_no"] = str(next(self._numbers))
+        return found
 
     def _api_gate(self) -> int | None:
         """Test controls on API calls: an injected failure (returns 503) or delay."""
@@ -547,7 +560,11 @@ class PaymentSandbox:
 
     def listing(self, protocol: str, day: str) -> list[dict]:
         with self._lock:
-            chosen = [t for t in self._transactions.values() if t["protocol"] == protocol and t["day"] == day]
+            chosen = [
+                self._find(t["reference"], protocol)
+                for t in list(self._transactions.values())
+                if t["protocol"] == protocol and t["day"] == day
+            ]
             if protocol == "paygov":
                 return [self.paygov_result(t, kind="DOISOAT") for t in chosen]
             return [self.vnpay_result(t) for t in chosen]
