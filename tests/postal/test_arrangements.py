@@ -94,6 +94,9 @@ def test_pickup_needs_a_phone_a_place_that_receives_the_procedure_and_a_signed_i
     with pytest.raises(ValidationFailed):
         world.request_pickup(applicant=world.applicant(phone=""))
     with pytest.raises(ValidationFailed) as error:
+        world.request_pickup(applicant=world.applicant(email="an@"))
+    assert "email" in error.value.extra["fields"]
+    with pytest.raises(ValidationFailed) as error:
         world.request_pickup(competent_agency=world.outsider.memberships.get().agency)
     assert error.value.code == "place_not_offered"
     with pytest.raises(ValidationFailed) as error:

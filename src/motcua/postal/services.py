@@ -34,6 +34,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -216,12 +218,21 @@ def _clean_applicant(applicant: ApplicantData, *, phone_required: bool) -> dict:
             _("Vui lòng nhập số điện thoại để nhân viên bưu chính liên hệ."),
             extra={"fields": {"phone": _("Bắt buộc.")}},
         )
+    email = (applicant.email or "").strip()[:254]
+    if email:
+        try:
+            validate_email(email)
+        except DjangoValidationError:
+            raise ValidationFailed(
+                _("Địa chỉ thư điện tử “%(value)s” không hợp lệ.") % {"value": email},
+                extra={"fields": {"email": _("Không hợp lệ.")}},
+            ) from None
     return {
         "kind": applicant.kind,
         "name": name,
         "identity_number": clean_identity_number(applicant.kind, applicant.identity_number),
         "phone": phone,
-        "email": (applicant.email or "").strip()[:254],
+        "email": email,
         "address": _text(applicant.address, ADDRESS_MAX),
     }
 
@@ -1376,16 +1387,20 @@ def _apply_tracking(
     same_final = status == order.status and status in tracking.FINAL_STATUSES
     if not same_final and not tracking.can_move(order.status, status):
         return None, "ignored_out_of_order"
-    event = TrackingEvent.objects.create(
-        order=order,
-        event_id=event_id,
-        sequence=max(sequence, 0),
-        status=status,
-        occurred_at=occurred_at,
-        location=_text(location, 255),
-        note=_text(note, 500),
-        source=source[:20],
-    )
+    try:
+        with transaction.atomic():  # a replay racing this one (SQLite does not lock rows) loses here
+            event = TrackingEvent.objects.create(
+                order=order,
+                event_id=event_id,
+                sequence=max(sequence, 0),
+                status=status,
+                occurred_at=occurred_at,
+                location=_text(location, 255),
+                note=_text(note, 500),
+                source=source[:20],
+            )
+    except IntegrityError:
+        return None, "duplicate"
     now = timezone.now()
     before = order.status
     order.last_tracking_at = occurred_at
