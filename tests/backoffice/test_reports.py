@@ -274,9 +274,14 @@ def test_charts_are_inline_svg_with_title_description_and_a_data_table(history):
     svgs = re.findall(r"<svg class=\"chart__svg\".*?</svg>", page, re.S)
     assert len(svgs) == 3  # trend, ranking, levels
     for svg in svgs:
-        labelled = re.search(r'role="img" aria-labelledby="(\S+) (\S+)"', svg)
+        # the marks link to their dossiers: the chart is a group of links named by their own <title>
+        labelled = re.search(r'role="group" aria-labelledby="(\S+)" aria-describedby="(\S+)"', svg)
         assert labelled, svg[:200]
         assert f'<title id="{labelled[1]}">' in svg and f'<desc id="{labelled[2]}">' in svg
+        links = re.findall(r'<a href="([^"]+)"><title>([^<]+)</title>', svg)
+        assert links and all(
+            href.startswith(("/can-bo/bao-cao/", "/can-bo/bao-cao/ho-so/")) for href, _ in links
+        )
         assert "<script" not in svg
     assert page.count('class="chart__data"') == 3
     assert "<script" not in page.split("<main", 1)[1]

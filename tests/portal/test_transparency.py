@@ -51,7 +51,10 @@ def test_the_page_ranks_agencies_and_draws_an_accessible_chart(history):
     assert [row["figures"].rank for row in ranked] == sorted(row["figures"].rank for row in ranked)
     page = response.content.decode()
     svg = re.search(r"<svg class=\"chart__svg\".*?</svg>", page, re.S)[0]
-    assert 'role="img"' in svg and "<title id=" in svg and "<desc id=" in svg
+    assert 'role="group"' in svg and "<title id=" in svg and "<desc id=" in svg
+    assert re.search(r'<a href="/cong-khai/[^"]+/"><title>Hạng 1: ', svg)  # each bar links to its agency
+    agency_page = Client().get(reverse("reports:agency", args=[history.justice.code]), {"period": "2020-Q2"})
+    assert 'role="img" aria-labelledby="trend-title trend-desc"' in agency_page.content.decode()  # no links
     assert "Xuất sắc" in page or "Tốt" in page or "Khá" in page
     assert 'class="chart__data"' in page  # the chart's data table
 

@@ -5,6 +5,10 @@
 * :func:`line_chart`, :func:`ranking_chart`, :func:`grouped_bar_chart`: geometry for the templates in
   ``templates/reports/charts/`` (coordinates as strings with a decimal point, whatever the language). Links are
   supplied by the caller (the interface app builds URLs); a chart never holds a number its data table lacks.
+
+Accessibility: a chart without links is one image (``role="img"`` named by its ``<title>`` and ``<desc>``); a
+chart whose marks link somewhere is a group of links, each named by its own ``<title>`` ("Sở Tư pháp: 15,2/18,
+Xuất sắc"), the decoration hidden. Either way a data table with the same numbers (and links) follows.
 """
 
 from __future__ import annotations
@@ -148,6 +152,10 @@ class LineChart:
     targets: list[TargetLine] = field(default_factory=list)
 
     @property
+    def linked(self) -> bool:
+        return any(marker.href for series in self.series for marker in series.markers)
+
+    @property
     def rows(self) -> list[tuple[str, list[Marker | None]]]:
         """The data table: per category, each series' marker (None where the value is missing)."""
         found = {(s.code, m.category): m for s in self.series for m in s.markers}
@@ -261,6 +269,10 @@ class RankingChart:
     def plot_height(self) -> int:
         return self.bottom - self.top
 
+    @property
+    def linked(self) -> bool:
+        return any(bar.href for bar in self.bars)
+
 
 def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
@@ -341,6 +353,10 @@ class GroupedBarChart:
     categories: list[Category]
     series: list[tuple[str, str]]  # (code, label) for the legend
     bars: list[Bar]
+
+    @property
+    def linked(self) -> bool:
+        return any(bar.href for bar in self.bars)
 
     @property
     def rows(self) -> list[tuple[str, list[Bar]]]:
