@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.core.errors import ValidationFailed
 from motcua.core.identity import clean_phone
-from motcua.dossiers.identity import ApplicantKind
+from motcua.dossiers.identity import ApplicantKind, clean_identity_number
 from motcua.dossiers.services import ApplicantData
 from motcua.postal.models import PickupMethod
 
@@ -186,6 +186,11 @@ class PickupForm(ReturnAddressFields, CaseChoiceForm):
             )
         if data.get("return_by_post"):
             self.require_return_fields()
+        if data.get("kind") and "identity_number" not in self.errors:
+            try:
+                data["identity_number"] = clean_identity_number(data["kind"], data.get("identity_number", ""))
+            except ValidationFailed as error:
+                self.add_error("identity_number", error.message)
         return data
 
     def applicant(self) -> ApplicantData:

@@ -45,6 +45,13 @@ OUTBOUND_WORDS = {
 }
 
 
+# The first step of a journey, told afterwards.
+CREATED_WORDS = {
+    Direction.INBOUND: _("Bạn gửi yêu cầu bưu điện đến nhận hồ sơ."),
+    Direction.OUTBOUND: _("Cơ quan tạo yêu cầu gửi kết quả cho bạn qua bưu điện."),
+}
+
+
 def status_words(direction: str, status: str) -> tuple[str, str]:
     words = OUTBOUND_WORDS if direction == Direction.OUTBOUND else INBOUND_WORDS
     text, tone = words.get(status, ("", "wait"))
@@ -82,10 +89,15 @@ def shipment_of(order) -> Shipment:
         else _("Chuyển hồ sơ đến cơ quan")
     )
     words, tone = status_words(order.direction, order.status)
-    steps = [
-        Step(at=order.created_at, title=str(status_words(order.direction, S.CREATED)[0]), tone="", details=[])
-    ]
-    for event in getattr(order, "journey", []):
+    created = CREATED_WORDS[order.direction]
+    steps = [Step(at=order.created_at, title=str(created), tone="", details=[])]
+    events = list(getattr(order, "journey", []))
+    if order.sent_at and not any(event.status == S.ACCEPTED for event in events):
+        # the operator accepted the request (its answer, not a tracking event)
+        steps.append(
+            Step(at=order.sent_at, title=status_words(order.direction, S.ACCEPTED)[0], tone="", details=[])
+        )
+    for event in events:
         title, event_tone = status_words(order.direction, event.status)
         details = [detail for detail in (event.location, event.note) if detail]
         steps.append(Step(at=event.occurred_at, title=title, tone=event_tone, details=details))
