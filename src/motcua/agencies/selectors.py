@@ -99,15 +99,3 @@ def monitored_agencies(user) -> QuerySet[Agency]:
     province_wide = memberships.filter(agency__level=Level.PROVINCE, agency__kind__in=PROVINCE_WIDE_KINDS)
     return Agency.objects.filter(under | Q(Exists(province_wide)))
 
-
-def monitors_whole_province(user) -> bool:
-    """True for superusers and monitoring roles at a province-level People's Committee or service centre."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    if user.is_superuser:
-        return True
-    return (
-        monitoring_memberships(user)
-        .filter(agency__level=Level.PROVINCE, agency__kind__in=PROVINCE_WIDE_KINDS)
-        .exists()
-    )
