@@ -104,3 +104,18 @@ def screenshots(request) -> Path:
 
 def page_width(page) -> int:
     return page.evaluate("document.documentElement.scrollWidth")
+
+
+@pytest.fixture
+def tour(request, screenshots):
+    """Screenshot, axe-core (WCAG 2.1 AA) and weight of every page a test visits (see browser/a11y.py).
+
+    The figures of each test go to test-artifacts/a11y/<module>.<test>.json.
+    """
+    from .a11y import Tour
+
+    tour = Tour(folder=screenshots)
+    yield tour
+    if tour.pages:
+        name = f"{request.node.module.__name__}.{request.node.name}.json"
+        tour.write(request.config.rootpath / "test-artifacts" / "a11y" / name)
