@@ -52,6 +52,7 @@ API_KEY = "journey-postal-key"
 SECRET = "journey-postal-secret"
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 WEIGHTS: dict[str, dict] = {}
+PDF = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 
 
 @pytest.fixture
@@ -292,6 +293,14 @@ def test_pickup_and_handover_record(live_server, world, browser, screenshots, po
     assert (dossier.channel, dossier.result_channel, dossier.owner) == ("postal", "postal", world.citizen)
     expect(page.locator("main")).to_contain_text(dossier.code)
     visit(page, screenshots, "18-staff-handover-signed")
+    # The fees the postman collected, recorded with the scanned receipt.
+    page.get_by_label("Chứng từ thu phí (PDF, ảnh)").set_input_files(
+        files=[{"name": "bien-lai-BL-0042.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
+    page.get_by_role("button", name=re.compile("Ghi nhận khoản thu")).click()
+    expect(page.locator(".bo-messages")).to_contain_text(f"Đã ghi nhận khoản thu của hồ sơ {dossier.code}.")
+    expect(page.locator("#ho-so").locator("..")).to_contain_text("Đã ghi nhận khoản thu")
+    assert dossier.payment_requests.get().state == "paid"
     with staff.expect_page() as opened:
         page.get_by_role("link", name="In biên bản").click()  # opens in a new tab
     printed = opened.value

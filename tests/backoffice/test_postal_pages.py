@@ -485,3 +485,62 @@ def test_only_reception_officers_draw_up_records(world, desk):
     assert response.status_code == 403
     assert "Chỉ cán bộ tiếp nhận" in text(response)
     assert not HandoverRecord.objects.exists()
+
+
+def test_the_fees_the_post_collected_are_recorded_with_their_proof(world, desk):
+    from motcua.payments.models import CollectionMethod, ManualCollection, PaymentRequest
+
+    from .conftest import pdf
+
+    pickup(world)
+    record = postal.postal_handover_create(
+        actor=world.reception, agency=world.center, postal_staff_name="Bưu tá"
+    )
+    item = postal.postal_handover_add_item(
+        record=record,
+        actor=world.reception,
+        slip_number="EB123456785VN",
+        fee_amount=200000,
+        fee_account="operator",
+        fee_receipt_number="BL-0007",
+    )
+    reception = desk(world.reception)
+    url = f"/can-bo/buu-chinh/bien-ban/{record.pk}/phi/{item.pk}/"
+    assert reception.post(url, {"proof": pdf("bien-lai.pdf")}).status_code == 409  # not signed yet
+    postal.postal_handover_sign(record=record, actor=world.reception)
+    dossier = Dossier.objects.get()
+    payment = PaymentRequest.objects.get(dossier=dossier)
+    assert payment.state == PaymentRequest.State.UNPAID
+    assert "Ghi nhận khoản thu" in text(reception.get(f"/can-bo/buu-chinh/bien-ban/{record.pk}/"))
+
+    assert desk(world.outsider).post(url, {"proof": pdf("bien-lai.pdf")}).status_code == 404
+    response = reception.post(url, {})
+    assert response.status_code == 422
+    assert "Vui lòng đính kèm chứng từ thu phí" in text(response)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    fake = SimpleUploadedFile("bien-lai.pdf", b"not a pdf at all", content_type="application/pdf")
+    response = reception.post(url, {"proof": fake})
+    assert response.status_code == 422
+    assert "Phiếu gửi EB123456785VN:" in text(response)
+    payment.refresh_from_db()
+    assert payment.state == PaymentRequest.State.UNPAID and not ManualCollection.objects.exists()
+
+    response = reception.post(url, {"proof": pdf("bien-lai.pdf")})
+    assert response.status_code == 302
+    payment.refresh_from_db()
+    collection = ManualCollection.objects.get()
+    assert payment.state == PaymentRequest.State.PAID
+    assert (collection.method, collection.amount, collection.reference) == (
+        CollectionMethod.POSTAL,
+        200000,
+        "BL-0007",
+    )
+    assert collection.collected_at == fresh_record(record).signed_at
+    assert "Đã ghi nhận khoản thu" in text(reception.get(f"/can-bo/buu-chinh/bien-ban/{record.pk}/"))
+    assert reception.post(url, {"proof": pdf("bien-lai.pdf")}).status_code == 409
+    assert ManualCollection.objects.count() == 1
+
+
+def fresh_record(record) -> HandoverRecord:
+    return HandoverRecord.objects.get(pk=record.pk)

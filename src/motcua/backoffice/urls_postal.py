@@ -20,5 +20,10 @@ urlpatterns = [
         name="postal_handover_remove_item",
     ),
     path("buu-chinh/bien-ban/<int:pk>/ky/", views.handover_sign, name="postal_handover_sign"),
+    path(
+        "buu-chinh/bien-ban/<int:pk>/phi/<int:item_id>/",
+        views.handover_fee_proof,
+        name="postal_handover_fee_proof",
+    ),
     path("buu-chinh/bien-ban/<int:pk>/in/", views.handover_print, name="postal_handover_print"),
 ]

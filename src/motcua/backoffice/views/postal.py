@@ -449,6 +449,53 @@ def handover_sign(request, pk: int):
     return redirect("backoffice:postal_handover", pk=record.pk)
 
 
+@require_POST
+@staff_required
+def handover_fee_proof(request, pk: int, item_id: int):
+    """Record the fees the post collected for one listed dossier, with the proof (the receipt, scanned), as a
+    payment collected by the post office (``payments.services.payment_collection_record``)."""
+    from motcua.payments.models import CollectionMethod
+    from motcua.payments.services import payment_collection_record
+
+    record = _record(request, pk)
+    item = next((item for item in record.items.all() if item.pk == item_id), None)
+    if item is None:
+        raise Http404(_("Không tìm thấy hồ sơ trong biên bản."))
+    found = _fee_collections(record).get(item.pk)
+    proof = request.FILES.get("proof")
+    if found is None or found["open"] is None:
+        error, status = _("Không có khoản phí, lệ phí nào đang chờ ghi nhận cho hồ sơ này."), 409
+    elif proof is None:
+        error, status = _("Vui lòng đính kèm chứng từ thu phí (biên lai của bưu chính)."), 422
+    else:
+        try:
+            payment_collection_record(
+                request=found["open"],
+                actor=request.user,
+                method=CollectionMethod.POSTAL,
+                amount=item.fee_amount,
+                proof=proof,
+                payer_name=item.dossier.applicant_name,
+                reference=item.fee_receipt_number,
+                collected_at=record.signed_at,
+                note=_("Biên bản giao nhận %(number)s, phiếu gửi %(slip)s")
+                % {"number": record.number, "slip": item.slip_number},
+            )
+        except ApplicationError as refusal:
+            error, status = refusal.message, error_status(refusal)
+        else:
+            messages.success(
+                request, _("Đã ghi nhận khoản thu của hồ sơ %(code)s.") % {"code": item.dossier.code}
+            )
+            return redirect(reverse("backoffice:postal_handover", args=[record.pk]) + "#ho-so")
+    return _handover_page(
+        request,
+        record,
+        error=_("Phiếu gửi %(slip)s: %(error)s") % {"slip": item.slip_number, "error": error},
+        status=status,
+    )
+
+
 @require_safe
 @staff_required
 def handover_print(request, pk: int):
