@@ -544,3 +544,23 @@ def test_the_fees_the_post_collected_are_recorded_with_their_proof(world, desk):
 
 def fresh_record(record) -> HandoverRecord:
     return HandoverRecord.objects.get(pk=record.pk)
+
+
+def test_the_handover_list_runs_the_same_queries_for_few_and_many(world, desk):
+    reception = desk(world.reception)
+    pickup(world)
+    postal.postal_handover_create(actor=world.reception, agency=world.center, postal_staff_name="Bưu tá")
+    reception.get("/can-bo/buu-chinh/bien-ban/")
+
+    def measure() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert reception.get("/can-bo/buu-chinh/bien-ban/").status_code == 200
+        return len(queries)
+
+    few = measure()
+    for number in range(4):
+        pickup(world, slip=f"EB00000000{number}VN")
+        postal.postal_handover_create(actor=world.reception, agency=world.center, postal_staff_name="Bưu tá")
+    many = measure()
+    assert many == few
+    assert many <= 12

@@ -448,3 +448,24 @@ def test_a_dossier_with_nothing_postal_reads_nothing_postal(citizen_client, worl
     assert "Bưu chính công ích" not in html
     postal_tables = ('FROM "postal_', 'JOIN "postal_')
     assert not any(table in query["sql"] for query in queries.captured_queries for table in postal_tables)
+
+
+def test_the_requests_list_runs_the_same_queries_for_few_and_many(citizen_client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    world_request(world)
+    citizen_client.get("/buu-chinh/yeu-cau/")
+
+    def measure() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert citizen_client.get("/buu-chinh/yeu-cau/").status_code == 200
+        return len(queries)
+
+    few = measure()
+    for _ in range(5):
+        world_request(world)
+    many = measure()
+    assert len(citizen_client.get("/buu-chinh/yeu-cau/").context["rows"]) == 6
+    assert many == few
+    assert many <= 8

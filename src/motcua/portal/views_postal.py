@@ -134,8 +134,10 @@ def pickup_start(request, national_code: str):
 @require_safe
 def my_requests(request):
     """Yêu cầu gửi hồ sơ qua bưu chính: the account's pickup requests, newest first."""
-    requests = postal_reads.arrangements_for_owner(request.user).filter(
-        option__in=(PostalOption.SEND, PostalOption.BOTH)
+    requests = (
+        postal_reads.arrangements_for_owner(request.user)
+        .filter(option__in=(PostalOption.SEND, PostalOption.BOTH))
+        .select_related("procedure_case__version")
     )
     page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = []
