@@ -64,6 +64,8 @@ class Command(BaseCommand):
         from motcua.sandbox.payment import PaymentSandbox
 
         site = f"http://{addrport}"
+        if not settings.MOTCUA_PAYMENT_RETURN_URL:  # send the citizen back to this server
+            settings.MOTCUA_PAYMENT_RETURN_URL = f"{site}/thanh-toan/ket-qua/"
         try:
             PaymentSandbox(
                 port=port,
