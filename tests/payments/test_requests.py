@@ -239,3 +239,26 @@ def test_submission_time_moves_only_while_awaiting_reception(world):
     dossier = world.register()
     with pytest.raises(ValidationFailed):
         dossier_services.dossier_record_payment(dossier=dossier, submitted_at=timezone.now())
+
+
+def test_a_fee_for_the_case_or_channel_replaces_the_general_fee_of_its_kind(world):
+    from motcua.catalog.models import ProcedureCase
+
+    reissue = ProcedureCase.objects.create(version=world.version, order=2, name="Cấp lại")
+    Fee.objects.create(version=world.version, case=reissue, kind=Fee.Kind.CHARGE, amount=400000)
+    Fee.objects.create(version=world.version, kind=Fee.Kind.CHARGE, channel="online", amount=100000)
+    Fee.objects.create(version=world.version, kind=Fee.Kind.FEE, channel="online", amount=0, timing="exempt")
+
+    def due(case, channel):
+        return sorted(
+            (line.kind, line.amount)
+            for line in selectors.fees_due(selectors.fee_lines_for(case=case, channel=channel))
+        )
+
+    # General case: the online lệ phí (100.000) replaces the general one (200.000); the two online phí add up
+    # level by level: 50.000 is due, the exempt one has no amount.
+    assert due(world.case, "online") == [("le_phi", 100000), ("phi", 50000)]
+    assert due(world.case, "direct") == [("le_phi", 200000)]
+    # The re-issue case has its own lệ phí whatever the channel.
+    assert due(reissue, "online") == [("le_phi", 400000), ("phi", 50000)]
+    assert due(reissue, "direct") == [("le_phi", 400000)]

@@ -70,6 +70,12 @@ class FeeLine:
     amount: int
     timing: str  # Fee.Timing: "before" / "after" / "exempt"
     exemptions: str = ""
+    for_case: bool = False  # set for the case, not the whole version
+    for_channel: bool = False  # set for the channel, not every channel
+
+    @property
+    def specificity(self) -> int:
+        return 2 * self.for_case + self.for_channel
 
 
 def fee_lines_for(*, case: ProcedureCase, channel: str) -> list[FeeLine]:
@@ -91,14 +97,23 @@ def fee_lines_for(*, case: ProcedureCase, channel: str) -> list[FeeLine]:
             amount=int(fee.amount),
             timing=fee.timing,
             exemptions=fee.exemptions,
+            for_case=fee.case_id is not None,
+            for_channel=bool(fee.channel),
         )
         for fee in fees
     ]
 
 
 def fees_due(lines: list[FeeLine]) -> list[FeeLine]:
-    """The lines actually collected: a positive amount and a timing other than "exempt"."""
-    return [line for line in lines if line.amount > 0 and line.timing != Fee.Timing.EXEMPT]
+    """The lines actually collected. Of each kind (phí, lệ phí) only the most specific lines apply: a fee set
+    for the case or for the channel replaces the general fee of the same kind (a lower rate online, a dearer
+    re-issue, free online registration); lines at the same level add up. Then only those with a positive
+    amount and a timing other than "Đối tượng miễn phí" are collected."""
+    top: dict[str, int] = {}
+    for line in lines:
+        top[line.kind] = max(top.get(line.kind, 0), line.specificity)
+    applicable = [line for line in lines if line.specificity == top[line.kind]]
+    return [line for line in applicable if line.amount > 0 and line.timing != Fee.Timing.EXEMPT]
 
 
 def timing_of(lines: list[FeeLine]) -> str:
