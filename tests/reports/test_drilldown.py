@@ -16,6 +16,7 @@ from motcua.reports.drilldown import (
     DOSSIER_FIGURES,
     PROCEDURE_FIGURES,
     RATE_FIGURES,
+    count_behind,
     dossiers_behind,
     procedures_behind,
 )
@@ -69,6 +70,7 @@ def test_each_dossier_list_counts_what_its_number_counts(everything, code):
         for figure in DOSSIER_FIGURES:
             listed = dossiers_behind(period=period, scope=scope, figure=figure)
             assert listed.count() == _expected(counts, figure), (code, filters, figure)
+            assert count_behind(period=period, scope=scope, figure=figure) == listed.count()
             checked += _expected(counts, figure)
     assert checked > 0 or code == "2020-07"
 

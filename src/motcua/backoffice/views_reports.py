@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django import forms
-from django.db.models import F
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -383,11 +382,27 @@ def dossier_list(request):
     else:
         dossiers = drilldown.dossiers_behind(period=choice.period, scope=choice.scope, figure=figure)
         context["listing"] = "dossiers"
-        context["page"] = page_of(
-            request,
-            dossiers.select_related(*LIST_RELATED).order_by(F("received_at").desc(nulls_last=True), "-pk"),
-        )
+        count = drilldown.count_behind(period=choice.period, scope=choice.scope, figure=figure)
+        context["page"] = page_of(request, Counted(dossiers.select_related(*LIST_RELATED), count))
     return render(request, "backoffice/reports/dossier_list.html", context)
+
+
+class Counted:
+    """A queryset whose length is known beforehand (the paginator asks ``count()``, then slices)."""
+
+    ordered = True
+
+    def __init__(self, queryset, count: int):
+        self.queryset, self.total = queryset, count
+
+    def count(self) -> int:
+        return self.total
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __getitem__(self, item):
+        return self.queryset[item]
 
 
 # --- Excel ----------------------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -135,6 +135,42 @@ def _scope_condition(scope: Scope) -> Q:
     return scope.counter_filter()
 
 
+def _through_fact(condition: Q) -> Q:
+    """A condition on ``DossierFact`` rewritten for ``Dossier`` (its one-to-one ``report_fact``)."""
+    rewritten = Q(
+        *(
+            _through_fact(child) if isinstance(child, Q) else (f"report_fact__{child[0]}", child[1])
+            for child in condition.children
+        ),
+        _connector=condition.connector,
+        _negated=condition.negated,
+    )
+    return rewritten
+
+
+# The day each list is sorted by (newest first): the day its figure counts the dossier on.
+SORT_DAYS = {
+    **{figure: "received_on" for figure in DOSSIER_FIGURES},
+    **{
+        figure: "closed_on"
+        for figure in (
+            "resolved",
+            "resolved_early",
+            "resolved_on_time",
+            "resolved_late",
+            "resolved_in_time",
+            "refused",
+            "withdrawn",
+            "stopped",
+            "online_resolved",
+            "online_resolved_in_time",
+            "online_resolved_late",
+        )
+    },
+    "not_received": "not_received_on",
+}
+
+
 def _feedback_ratings(figure: str, period: Period, scope: Scope) -> Q | None:
     """Dossiers rated in the feedback app within the period, as counted by ``feedback_figures``."""
     if figure not in ("ratings", "satisfied") or not feedback_figures.available():
@@ -150,17 +186,31 @@ def _feedback_ratings(figure: str, period: Period, scope: Scope) -> Q | None:
 
 
 def dossiers_behind(*, period: Period, scope: Scope, figure: str) -> QuerySet[Dossier]:
-    """The dossiers ``figure`` counts for ``scope`` over ``period``, most recently received first.
+    """The dossiers ``figure`` counts for ``scope`` over ``period``, the latest first (by the day the figure
+    counts them on: reception, result, ...; then the newest dossier).
 
-    Not an access gate: the caller decides who may see the scope (the back office checks the agencies a
-    supervisor monitors before calling this).
+    The facts are joined (one-to-one) rather than read in a subquery, so a page of a long list walks the
+    facts' day index instead of sorting every dossier of the period. Not an access gate: the caller decides
+    who may see the scope (the back office checks the agencies a supervisor monitors before calling this).
     """
-    facts = DossierFact.objects.filter(_scope_condition(scope) & fact_condition(figure, period))
-    condition = Q(pk__in=facts.values("dossier_id"))
+    condition = _through_fact(_scope_condition(scope) & fact_condition(figure, period))
     ratings = _feedback_ratings(figure, period, scope)
     if ratings is not None:
         condition |= ratings
-    return Dossier.objects.filter(condition)
+    day = SORT_DAYS.get(figure, "received_on")
+    if figure in ("ratings", "satisfied"):
+        day = "rated_on"
+    return Dossier.objects.filter(condition).order_by(
+        F(f"report_fact__{day}").desc(nulls_last=True), F("pk").desc()
+    )
+
+
+def count_behind(*, period: Period, scope: Scope, figure: str) -> int:
+    """``dossiers_behind(...).count()`` read from the facts alone (each fact is one dossier's), so counting a long
+    list does not join every dossier of the province."""
+    if figure in ("ratings", "satisfied") and feedback_figures.available():
+        return dossiers_behind(period=period, scope=scope, figure=figure).count()
+    return DossierFact.objects.filter(_scope_condition(scope) & fact_condition(figure, period)).count()
 
 
 def procedures_behind(*, period: Period, scope: Scope, figure: str) -> QuerySet[Procedure]:
