@@ -287,3 +287,29 @@ def test_a_refund_of_a_refused_dossier_is_shown_to_the_citizen(citizen, world, d
     html = text(citizen.get(f"/ho-so-cua-toi/{dossier.code}/"))
     assert "Hoàn phí" in html and "Cơ quan đang làm thủ tục hoàn tiền" in html
     assert "250.000 đ" in html and refund.get_reason_display() in html
+
+
+# --- The public lookup ----------------------------------------------------------------------------------------
+
+
+def test_the_public_lookup_says_whether_the_fees_are_paid_without_personal_data(client, world, sandbox):
+    dossier = world.submit_online()
+    html = text(client.get("/tra-cuu/", {"ma": dossier.code}))
+    assert "<dt>Phí, lệ phí</dt><dd>Chưa thanh toán</dd>" in html
+    transaction = payment_services.payment_start(
+        request=PaymentRequest.objects.get(dossier=dossier), actor=world.citizen
+    )
+    sandbox.pay(transaction.reference)
+    payment_services.payment_transaction_check(transaction=transaction)
+    html = text(client.get("/tra-cuu/", {"ma": dossier.code}))
+    assert "<dt>Phí, lệ phí</dt><dd>Đã thanh toán</dd>" in html
+    for private in ("250.000", "Nguyễn Văn An", "042090001234", transaction.reference, "Biên lai"):
+        assert private not in html, private
+
+
+def test_the_public_lookup_of_a_dossier_without_fees_says_nothing_of_them(client, world):
+    from motcua.catalog.models import Fee
+
+    Fee.objects.filter(version=world.version).delete()
+    dossier = world.submit_online()
+    assert "Phí, lệ phí" not in text(client.get("/tra-cuu/", {"ma": dossier.code}))

@@ -512,6 +512,24 @@ def mismatch_get_for(user, mismatch_id: int) -> ReconciliationMismatch:
         raise NotFound(_not_found()) from error
 
 
+def public_payment_state(code: str) -> str:
+    """The payment state of dossier ``code`` for the public lookup page (one query, no amount, no name):
+    "" when nothing is owed, else :attr:`PaymentSummary.state` ("unpaid", "pending", "paid", "refunded")."""
+    states = list(
+        PaymentRequest.objects.filter(dossier__code=(code or "").strip())
+        .exclude(state=PaymentRequest.State.CANCELLED)
+        .order_by("requested_at", "id")
+        .values_list("state", flat=True)
+    )
+    if not states:
+        return ""
+    if PaymentRequest.State.PENDING in states:
+        return PaymentRequest.State.PENDING
+    if PaymentRequest.State.UNPAID in states:
+        return PaymentRequest.State.UNPAID
+    return states[-1]
+
+
 def _not_found() -> str:
     from django.utils.translation import gettext
 

@@ -10,7 +10,7 @@ from django import template
 from django.utils.translation import gettext_lazy as _
 
 from motcua.payments.models import PaymentRequest, PaymentTransaction
-from motcua.payments.selectors import payment_summary_for
+from motcua.payments.selectors import payment_summary_for, public_payment_state
 
 register = template.Library()
 
@@ -62,3 +62,17 @@ def dossier_payments(dossier):
         "rows": payment_rows(summary),
         "refunds": [refund for payment in summary.requests for refund in payment.refunds.all()],
     }
+
+
+PUBLIC_WORDS = {
+    State.UNPAID: _("Chưa thanh toán"),
+    State.PENDING: _("Đang chờ xác nhận thanh toán"),
+    State.PAID: _("Đã thanh toán"),
+    State.REFUNDED: _("Đã hoàn phí"),
+}
+
+
+@register.simple_tag
+def public_payment_words(code: str) -> str:
+    """For the public lookup page: whether the dossier's fees are paid, in plain words ("" if none are owed)."""
+    return str(PUBLIC_WORDS.get(public_payment_state(code), ""))
