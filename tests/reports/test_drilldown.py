@@ -141,3 +141,17 @@ def test_an_unknown_figure_is_not_found(history):
         dossiers_behind(period=parse_period("2020"), scope=resolve_scope(), figure="nonsense")
     with pytest.raises(NotFound):
         procedures_behind(period=parse_period("2020"), scope=resolve_scope(), figure="received")
+
+
+@pytest.mark.parametrize("code", ["2020-Q2", "2020", "2026-03", "2020-04-10..2020-05-20"])
+def test_one_reading_for_agencies_levels_and_total_gives_the_same_reports(everything, code):
+    from motcua.reports.export import report_to_dict
+    from motcua.reports.selectors import indicators_reports
+
+    period = parse_period(code)
+    for filters in _scopes(everything):
+        scope = resolve_scope(**filters)
+        together = indicators_reports(period=period, scope=scope, group_bys=["agency", "level"])
+        for group_by in ("agency", "level"):
+            alone = indicators_report(period=period, scope=scope, group_by=group_by)
+            assert report_to_dict(together[group_by]) == report_to_dict(alone), (code, filters, group_by)

@@ -43,7 +43,7 @@ from motcua.reports.export import workbook_bytes
 from motcua.reports.models import Rate
 from motcua.reports.periods import Period, month_period, parse_period
 from motcua.reports.scoring import TT01_LABELS
-from motcua.reports.selectors import CATALOG_LABELS, COUNT_LABELS, Scope, indicators_report, resolve_scope
+from motcua.reports.selectors import CATALOG_LABELS, COUNT_LABELS, Scope, indicators_reports, resolve_scope
 
 from .access import staff_required
 from .forms_reports import ReportFilterForm, period_initial
@@ -204,8 +204,8 @@ def _dashboard_context(choice: Choice) -> dict:
     period, scope = choice.period, choice.scope
     drill = _links(choice)
     dashboard_url = reverse("backoffice:reports_dashboard")
-    by_agency = indicators_report(period=period, scope=scope, group_by="agency")
-    by_level = indicators_report(period=period, scope=scope, group_by="level")
+    reports = indicators_reports(period=period, scope=scope, group_bys=["agency", "level"])
+    by_agency, by_level = reports["agency"], reports["level"]
     total = by_agency.total
     rates = []
     for rate in total.rates:
@@ -421,9 +421,8 @@ def export(request):
     if choice.errors or choice.period is None or choice.scope is None:
         context = {"choice": choice, "scope_label": _scope_label(choice), "monitoring": monitoring}
         return render(request, "backoffice/reports/dashboard.html", context, status=422)
-    by_agency = indicators_report(period=choice.period, scope=choice.scope, group_by="agency")
-    by_level = indicators_report(period=choice.period, scope=choice.scope, group_by="level")
-    content = workbook_bytes(by_agency, by_level)
+    reports = indicators_reports(period=choice.period, scope=choice.scope, group_bys=["agency", "level"])
+    content = workbook_bytes(reports["agency"], reports["level"])
     name = "bao-cao-{}{}.xlsx".format(
         choice.period.code.replace("..", "_"), f"-{choice.scope.agency.code}" if choice.scope.agency else ""
     )

@@ -29,7 +29,7 @@ from motcua.reports.periods import (
     previous_period,
     year_period,
 )
-from motcua.reports.selectors import Figures, RateValue, indicators_report, resolve_scope
+from motcua.reports.selectors import Figures, RateValue, indicators_report, indicators_reports, resolve_scope
 
 # The rates published, in this order, with the short column headings of the table.
 PUBLIC_RATES = {
@@ -114,8 +114,8 @@ def transparency(request):
         return render(request, "portal/reports/transparency.html", context, status=422)
     scope = resolve_scope(level=level)
     before = previous_period(period)
-    current = indicators_report(period=period, scope=scope, group_by="agency")
-    previous = indicators_report(period=before, scope=scope, group_by="agency")
+    current = indicators_reports(period=period, scope=scope, group_bys=["agency"])["agency"]
+    previous = indicators_reports(period=before, scope=scope, group_bys=["agency"])["agency"]
     previous_groups = {group.key: group for group in previous.groups}
     groups = sorted(
         current.groups, key=lambda g: (g.rank is None, g.rank or 0, LEVEL_ORDER.index(g.level), g.label)
@@ -180,7 +180,10 @@ def agency(request, code: str):
         return render(request, "portal/reports/agency.html", context, status=422)
     before = previous_period(period)
     has_units = len(scope.agency_ids) > 1
-    current = indicators_report(period=period, scope=scope, group_by="agency" if has_units else None)
+    if has_units:
+        current = indicators_reports(period=period, scope=scope, group_bys=["agency"])["agency"]
+    else:
+        current = indicators_report(period=period, scope=scope)
     previous = indicators_report(period=before, scope=scope)
     trend = monthly_trend(scope, last=min(period.last_day, today))
     chart = line_chart(
