@@ -7,7 +7,7 @@ only that file is used: it is injected into the page and run with the WCAG 2.0 /
 axe says is wrong). Besides violations it fails on what axe could not decide ("needs review"), except colour
 contrast over backgrounds it cannot compute: such a result is a broken reference (an ``aria-describedby``
 naming a missing id, ...) more often than not. ``page_weight(page)`` adds up the bytes of the HTML and of
-every resource but images.
+the style sheets and scripts it links (images aside).
 """
 
 from __future__ import annotations
@@ -44,14 +44,14 @@ _RUN = """async (tags) => {
   };
 }"""
 
-_WEIGHT = """() => {
+_PAGE = """() => {
   const navigation = performance.getEntriesByType("navigation")[0];
-  const resources = performance.getEntriesByType("resource").filter((r) => r.initiatorType !== "img");
-  const size = (entry) => entry.decodedBodySize || entry.encodedBodySize || 0;
+  const linked = [...document.querySelectorAll("link[rel~=stylesheet][href], script[src], link[rel=preload][href]")];
   return {
-    html: navigation ? size(navigation) : document.documentElement.outerHTML.length,
-    other: resources.reduce((sum, r) => sum + size(r), 0),
+    html: navigation && navigation.decodedBodySize ? navigation.decodedBodySize : document.documentElement.outerHTML.length,
+    resources: linked.map((element) => element.href || element.src),
     width: document.documentElement.scrollWidth,
+    scripts: document.scripts.length,
   };
 }"""
 
@@ -102,10 +102,15 @@ def check_accessible(page) -> AxeResult:
     return result
 
 
-def page_weight(page) -> int:
-    """Bytes of the page without images: the HTML plus its style sheets, scripts and fonts (decoded)."""
-    sizes = page.evaluate(_WEIGHT)
-    return int(sizes["html"]) + int(sizes["other"])
+def page_weight(page, sizes: dict[str, int] | None = None) -> tuple[int, dict]:
+    """Bytes of the page without images, as a first visit downloads them (uncompressed): the HTML plus the
+    style sheets and scripts it links. ``sizes`` caches the size of each linked file by address."""
+    facts = page.evaluate(_PAGE)
+    sizes = {} if sizes is None else sizes
+    for url in facts["resources"]:
+        if url not in sizes:
+            sizes[url] = len(page.request.get(url).body())
+    return int(facts["html"]) + sum(sizes[url] for url in facts["resources"]), facts
 
 
 @dataclass
@@ -113,33 +118,38 @@ class Tour:
     """Every page a test visits: a screenshot, axe-core, the width and the weight, asserted and recorded.
 
     ``tour.visit(page, "01-home")`` saves ``<folder>/01-home.png`` and fails on any WCAG 2.1 AA problem, on a
-    page wider than the window (no sideways scrolling at 360 px) and on a page heavier than 100 KB without
-    images. ``tour.write(path)`` saves the figures (rules run, bytes per page) as JSON.
+    page wider than the window (no sideways scrolling at 360 px), on a page heavier than 100 KB without
+    images and on a page with a script (pages work without JavaScript; ``scripts=True`` lets a page have
+    some). ``tour.write(path)`` saves the figures (rules run, bytes per page) as JSON.
     """
 
     folder: Path
     pages: list[dict] = field(default_factory=list)
     rules: set[str] = field(default_factory=set)
+    file_sizes: dict[str, int] = field(default_factory=dict)
 
-    def visit(self, page, name: str, *, max_bytes: int = MAX_PAGE_BYTES) -> AxeResult:
+    def visit(self, page, name: str, *, max_bytes: int = MAX_PAGE_BYTES, scripts: bool = False) -> AxeResult:
         page.wait_for_load_state("load")
         page.screenshot(path=self.folder / f"{name}.png", full_page=True)
         result = check_accessible(page)
-        sizes = page.evaluate(_WEIGHT)
-        weight = int(sizes["html"]) + int(sizes["other"])
+        weight, facts = page_weight(page, self.file_sizes)
         self.rules.update(result.rules)
         self.pages.append(
             {
                 "name": name,
                 "url": page.url,
                 "bytes": weight,
-                "html_bytes": int(sizes["html"]),
-                "needs_review": sorted({item["id"] for item in result.incomplete}),
+                "html_bytes": int(facts["html"]),
+                "needs_review": {
+                    item["id"]: [" ".join(node["target"]) for node in item["nodes"]]
+                    for item in result.incomplete
+                },
             }
         )
         window = page.viewport_size["width"]
-        assert sizes["width"] <= window, f"{page.url} is {sizes['width']} px wide in a {window} px window"
+        assert facts["width"] <= window, f"{page.url} is {facts['width']} px wide in a {window} px window"
         assert weight < max_bytes, f"{page.url} weighs {weight} bytes without images (limit {max_bytes})"
+        assert scripts or not facts["scripts"], f"{page.url} has {facts['scripts']} script(s)"
         return result
 
     def write(self, path: Path) -> None:

@@ -11,6 +11,8 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.template.loader import render_to_string
+from django.utils import translation
 from factories import PASSWORD, ProcedureVersionFactory
 from feedback import conftest as feedback_world
 from playwright.sync_api import expect
@@ -59,7 +61,9 @@ def postal_procedure(world):
         components=("Bản chính giấy tờ cần chứng thực",),
         processing_time=Decimal(1),
     )
-    ProcedureAgency.objects.create(version=version, role=ProcedureAgency.Role.COMPETENT, agency=world.department)
+    ProcedureAgency.objects.create(
+        version=version, role=ProcedureAgency.Role.COMPETENT, agency=world.department
+    )
     return version
 
 
@@ -162,6 +166,16 @@ def test_public_pages(live_server, world, page, tour):
     page.goto(site + "/")
     tour.visit(page, "a11y-home-english")
 
+    with translation.override("vi"):
+        server_error = render_to_string("500.html")
+    page.route(
+        site + "/loi-he-thong/",
+        lambda route: route.fulfill(status=500, body=server_error, content_type="text/html; charset=utf-8"),
+    )
+    page.goto(site + "/loi-he-thong/")
+    heading(page, "Hệ thống đang gặp sự cố")
+    tour.visit(page, "a11y-server-error")
+
 
 def test_account_pages(live_server, world, page, tour):
     site = live_server.url
@@ -259,7 +273,9 @@ def test_submission_pages(live_server, world, page, tour):
     tour.visit(page, "a11y-submission-start")
     page.get_by_role("button", name="Bắt đầu soạn hồ sơ").click()
     page.wait_for_url(re.compile(r"/chu-ho-so/$"))
-    expect(page.get_by_label("Họ và tên, hoặc tên doanh nghiệp, tổ chức")).to_have_value(world.citizen.full_name)
+    expect(page.get_by_label("Họ và tên, hoặc tên doanh nghiệp, tổ chức")).to_have_value(
+        world.citizen.full_name
+    )
     tour.visit(page, "a11y-submission-applicant")
     page.get_by_label("Số định danh cá nhân hoặc mã số thuế").fill("1234")
     next_step(page)
