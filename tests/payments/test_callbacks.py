@@ -214,3 +214,26 @@ def test_the_log_keeps_what_was_received_without_our_secrets(client, paygov_tx):
     assert PAYGOV_SECRET not in dumped and VNPAY_SECRET not in dumped
     with pytest.raises(AppendOnlyError):
         row.save()
+
+
+def test_a_payment_completed_after_the_dossier_was_withdrawn_is_refunded(client, world, paygov_tx):
+    from motcua.dossiers import services as dossier_services
+    from motcua.payments.models import Refund
+
+    dossier = paygov_tx.request.dossier
+    dossier.refresh_from_db()
+    dossier_services.dossier_withdraw(
+        dossier=dossier, actor=world.citizen, revision=dossier.revision, reason="Không cần nữa"
+    )
+    assert PaymentRequest.objects.get().state == "pending"  # its payment is still under way
+    assert post(client, paygov_message(paygov_tx))["MaLoi"] == "00"
+    paygov_tx.refresh_from_db()
+    assert paygov_tx.status == "succeeded" and paygov_tx.duplicate
+    request = PaymentRequest.objects.get()
+    assert request.state == "cancelled" and not Receipt.objects.exists()
+    refund = Refund.objects.get(transaction=paygov_tx)
+    assert (
+        refund.reason == Refund.Reason.OTHER
+        and refund.amount == 250000
+        and "Công dân yêu cầu rút" in refund.note
+    )

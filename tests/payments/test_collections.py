@@ -140,6 +140,7 @@ def test_the_receipt_pdf_is_in_vietnamese_and_stored_by_the_job(world, counter_r
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(render_receipt_pdf(receipt))).pages)
     assert "BIÊN LAI THU LỆ PHÍ" in text and "LPHI/26E" in text and "0000001" in text
     assert "200.000 đ" in text and "Hai trăm nghìn đồng" in text and "Nguyễn Văn An" in text
+    assert selectors.receipt_pdf(receipt).startswith(b"%PDF")  # rendered on demand until the job keeps it
     assert services.receipts_store_pending() == 1
     receipt.refresh_from_db()
     assert receipt.file.name.endswith(".pdf") and len(receipt.sha256) == 64

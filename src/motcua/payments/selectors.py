@@ -249,7 +249,12 @@ def receipt_get_for(user, receipt_id: int) -> Receipt:
 
 
 def receipt_pdf(receipt: Receipt) -> bytes:
-    """The stored PDF of ``receipt``."""
+    """The PDF of ``receipt``: the stored one, or (before the job has stored it) the same document rendered
+    now from the receipt's data."""
+    if not receipt.file:
+        from .receipts import render_receipt_pdf
+
+        return render_receipt_pdf(receipt)
     with receipt.file.open("rb") as handle:
         return handle.read()
 

@@ -86,6 +86,8 @@ logger = logging.getLogger("motcua.payments")
 PROOF_EXTENSIONS = ["pdf", "jpg", "jpeg", "png"]
 PROOF_MAX_SIZE_MB = 10
 OPEN_STATES = (PaymentRequest.State.UNPAID, PaymentRequest.State.PENDING)
+# Dossier statuses after which a payment is no longer taken (a late success is refunded).
+CLOSED_STATUSES = frozenset({DossierStatus.NOT_RECEIVED, DossierStatus.WITHDRAWN, DossierStatus.STOPPED})
 # Dossier statuses in which fees can still be paid.
 PAYABLE_STATUSES = frozenset(
     {
@@ -784,7 +786,7 @@ def _settle(tx_id: int, report: Report, *, via: str) -> str:
         tx.provider_paid_at = report.paid_at
         tx.failure_reason = ""
         tx.settled_at, tx.settled_by = now, via
-        if request.is_open:
+        if request.is_open and dossier.status not in CLOSED_STATUSES:
             tx.save()
             _mark_paid(
                 dossier,
@@ -795,20 +797,32 @@ def _settle(tx_id: int, report: Report, *, via: str) -> str:
                 transaction_obj=tx,
                 reference=tx.reference,
             )
-        else:
+        else:  # already paid, cancelled, or the dossier is over: the money goes back
             tx.duplicate = True
             tx.save()
-            reason = (
-                Refund.Reason.DUPLICATE if request.state == PaymentRequest.State.PAID else Refund.Reason.OTHER
-            )
-            Refund.objects.create(
-                request=request,
-                transaction=tx,
-                amount=tx.amount,
-                reason=reason,
-                note=_("Giao dịch %(reference)s thành công khi yêu cầu đã “%(state)s”.")
-                % {"reference": tx.reference, "state": request.get_state_display()},
-            )
+            if request.state == PaymentRequest.State.PAID:
+                reason = Refund.Reason.DUPLICATE
+                note = _("Giao dịch %(reference)s thành công khi yêu cầu đã được thanh toán.")
+            elif request.is_open:  # the dossier is over (not received, withdrawn, stopped)
+                reason = (
+                    Refund.Reason.NOT_RECEIVED
+                    if dossier.status == DossierStatus.NOT_RECEIVED
+                    else Refund.Reason.OTHER
+                )
+                note = _("Giao dịch %(reference)s thành công khi hồ sơ đã “%(state)s”.") % {
+                    "reference": tx.reference,
+                    "state": dossier.get_status_display(),
+                }
+                _cancel(request, actor=SYSTEM, reason=_("Hồ sơ đã kết thúc trước khi thanh toán xong."))
+            else:
+                reason = Refund.Reason.OTHER
+                note = _("Giao dịch %(reference)s thành công khi yêu cầu đã “%(state)s”.") % {
+                    "reference": tx.reference,
+                    "state": request.get_state_display(),
+                }
+            if "%(reference)s" in note:
+                note = note % {"reference": tx.reference}
+            Refund.objects.create(request=request, transaction=tx, amount=tx.amount, reason=reason, note=note)
             _event(
                 request, "duplicate_payment", actor=SYSTEM, from_state=request.state, transaction=tx.reference
             )
@@ -857,10 +871,11 @@ def payment_notification_receive(
     and amount; settle the transaction once; log the message with its verdict; return the reply in the
     partner's format. Replays and a "failed" after a success change nothing."""
     client = get_provider(provider)
+    data = data if isinstance(data, dict) else {}
     kind = kind or (
         PaymentNotification.Kind.CALLBACK if provider == Provider.PAYGOV else PaymentNotification.Kind.IPN
     )
-    incoming = client.read_incoming(data if isinstance(data, dict) else {})
+    incoming = client.read_incoming(data)
     report, tx = incoming.report, None
     if report is None:
         verdict = NotificationVerdict.MALFORMED
