@@ -13,6 +13,7 @@ Conventions for every service:
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -145,6 +146,7 @@ def _transition(
     origin: str = "",
     target: State | Callable[[Dossier], State] | None = None,
     apply: Apply | None = None,
+    before_event: Callable[[Dossier, datetime], dict | None] | None = None,
     now: datetime | None = None,
 ) -> Dossier:
     """The only place that sets ``Dossier.status``/``substate``.
@@ -152,8 +154,10 @@ def _transition(
     Locks the dossier row, checks the revision the caller saw, re-checks the transition for this actor,
     runs ``apply`` (which may change fields, write related rows and return extra event payload), moves the
     dossier to the target state (``target`` may be a callable that decides it after ``apply``), bumps
-    ``revision``, appends the hash-chained event, sends ``dossier_event_recorded`` inside the transaction
-    and ``dossier_transition_committed`` after commit.
+    ``revision``, saves, runs ``before_event`` (work that needs the saved row, e.g. the creating services'
+    documents, plan and, last, the dossier code; it returns extra event payload), appends the hash-chained
+    event, sends ``dossier_event_recorded`` inside the transaction and ``dossier_transition_committed`` after
+    commit.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("_transition() must run inside transaction.atomic()")
@@ -183,6 +187,8 @@ def _transition(
     locked.status, locked.substate = after.status, after.substate or ""
     locked.revision += 1
     locked.save()
+    if before_event is not None:
+        extra = {**extra, **(before_event(locked, now) or {})}
     event = _append_event(
         dossier=locked,
         transition=transition,
@@ -495,8 +501,24 @@ def _check_may_create(name: str, *, actor, receiving_agency: Agency, competent_a
         check_transition(probe, actor, name, reason="-", context=context)  # raises PermissionDenied
 
 
-def _assign_code(dossier: Dossier, now: datetime) -> None:
+def _provisional_code() -> str:
+    """A unique stand-in for the dossier code until ``_assign_code``, never committed (see below)."""
+    return f"~{uuid.uuid4().hex}"
+
+
+def _assign_code(dossier: Dossier, now: datetime) -> dict:
+    """Give the saved ``dossier`` its code: the last writes of a creating transition before its event.
+
+    The per-agency, per-day counter row stays locked until the transaction commits, so concurrent receptions
+    at one agency queue on it. The creating services therefore insert the dossier under a provisional code,
+    write its documents and plan, and take the number only here, just before the event, the messages and
+    the register line that show the code: the lock is held for those few writes instead of the whole
+    registration. The number is still taken inside the transaction, so a registration that fails gives its
+    number back and the codes of a day stay gapless.
+    """
     dossier.code = next_dossier_code(agency=dossier.receiving_agency, day=timezone.localdate(now))
+    Dossier.objects.filter(pk=dossier.pk).update(code=dossier.code)
+    return {"code": dossier.code}
 
 
 @transaction.atomic
@@ -540,10 +562,17 @@ def dossier_submit_online(
 
     def apply(d: Dossier, at: datetime, context) -> dict:
         d.submitted_at = at
-        _assign_code(d, at)
-        return {"channel": d.channel, "code": d.code}
+        d.code = _provisional_code()
+        return {"channel": d.channel}
 
     with _stored_files_cleanup() as stored:
+
+        def before_event(d: Dossier, at: datetime) -> dict:
+            _save_documents(
+                dossier=d, documents=documents, checked=checked, actor=actor, stored=stored, now=at
+            )
+            return _assign_code(d, at)  # last: the code counter stays locked until commit
+
         dossier = _transition(
             dossier=dossier,
             name="submit_online",
@@ -551,10 +580,8 @@ def dossier_submit_online(
             revision=None,
             origin=origin,
             apply=apply,
+            before_event=before_event,
             now=now,
-        )
-        _save_documents(
-            dossier=dossier, documents=documents, checked=checked, actor=actor, stored=stored, now=now
         )
     return dossier
 
@@ -609,17 +636,28 @@ def dossier_register_at_counter(
 
     def apply(d: Dossier, at: datetime, context) -> dict:
         d.submitted_at = submitted_at or at
-        _assign_code(d, at)
-        return {"channel": d.channel, "code": d.code, **_receive(d, received_at=d.submitted_at)}
+        d.code = _provisional_code()
+        return {"channel": d.channel, **_receive(d, received_at=d.submitted_at)}
 
     with _stored_files_cleanup() as stored:
+
+        def before_event(d: Dossier, at: datetime) -> dict:
+            _save_documents(
+                dossier=d, documents=documents, checked=checked, actor=actor, stored=stored, now=at
+            )
+            _create_plan(dossier=d, actor=actor, now=at)
+            return _assign_code(d, at)  # last: the code counter stays locked until commit
+
         dossier = _transition(
-            dossier=dossier, name="register", actor=actor, revision=None, origin=origin, apply=apply, now=now
+            dossier=dossier,
+            name="register",
+            actor=actor,
+            revision=None,
+            origin=origin,
+            apply=apply,
+            before_event=before_event,
+            now=now,
         )
-        _save_documents(
-            dossier=dossier, documents=documents, checked=checked, actor=actor, stored=stored, now=now
-        )
-        _create_plan(dossier=dossier, actor=actor, now=now)
     return dossier
 
 
@@ -663,8 +701,8 @@ def dossier_refuse_at_counter(
     def apply(d: Dossier, at: datetime, context) -> dict:
         d.submitted_at = at
         d.refused_at = at
-        _assign_code(d, at)
-        return {"channel": d.channel, "code": d.code}
+        d.code = _provisional_code()
+        return {"channel": d.channel}
 
     return _transition(
         dossier=dossier,
@@ -674,6 +712,7 @@ def dossier_refuse_at_counter(
         reason=reason,
         origin=origin,
         apply=apply,
+        before_event=_assign_code,
         now=now,
     )
 
