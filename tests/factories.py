@@ -7,6 +7,7 @@ the application could not reach. Typical uses::
     officer = StaffMembershipFactory(agency=agency, role=StaffRole.RECEPTION_OFFICER).user
     version = ProcedureVersionFactory(field__name="Hộ tịch", fee_amount=50000)   # published, one case
     draft = ProcedureVersionFactory(publish=False)
+    version = processable_procedure(department)                                     # what dossiers are made of
     package = national_package(code="1.000001", name="Đăng ký khai sinh")          # GoiTinThuTucQG dict
 """
 
@@ -25,6 +26,7 @@ from motcua.agencies.models import AdministrativeUnit, Agency, Level, OneStopUni
 from motcua.catalog.models import (
     CaseComponent,
     Fee,
+    ProcedureAgency,
     ProcedureCase,
     ProcedureVersion,
     TimeUnit,
@@ -211,6 +213,32 @@ class ProcedureVersionFactory(DjangoModelFactory):
         if extra["publish"]:
             version = procedure_version_publish(version=version, effective_from=extra["effective_from"])
         return version
+
+
+def processable_procedure(*competent_agencies: Agency, **overrides) -> ProcedureVersion:
+    """The published procedure the dossier and back-office tests receive and process.
+
+    "Cấp Phiếu lý lịch tư pháp": one case with two components (the form and a copy of the ID card), 5 working
+    days, postal submission and return allowed, and ``competent_agencies`` as its competent agencies.
+    ``overrides`` go to ``ProcedureVersionFactory`` (e.g. ``fee_amount=200000``)::
+
+        version = processable_procedure(department, fee_amount=200000)
+        case = version.cases.get()
+    """
+    fields = {
+        "name": "Cấp Phiếu lý lịch tư pháp",
+        "postal_submission_allowed": True,
+        "postal_return_allowed": True,
+        "components": ("Tờ khai yêu cầu cấp Phiếu lý lịch tư pháp", "Bản chụp Căn cước"),
+        "processing_time": Decimal(5),
+    }
+    fields.update(overrides)
+    version = ProcedureVersionFactory(**fields)
+    ProcedureAgency.objects.bulk_create(
+        ProcedureAgency(version=version, role=ProcedureAgency.Role.COMPETENT, agency=agency)
+        for agency in competent_agencies
+    )
+    return version
 
 
 class ProcedureCaseFactory(DjangoModelFactory):

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -21,13 +20,13 @@ from django.urls import reverse
 from factories import (
     AgencyFactory,
     OneStopUnitFactory,
-    ProcedureVersionFactory,
     StaffMembershipFactory,
     UserFactory,
+    processable_procedure,
 )
 
 from motcua.agencies.models import Agency, StaffRole
-from motcua.catalog.models import ProcedureAgency, ProcedureCase, ProcedureVersion
+from motcua.catalog.models import ProcedureCase, ProcedureVersion
 from motcua.core.calendar import reset_calendar_cache
 from motcua.dossiers import services
 from motcua.dossiers.models import Dossier
@@ -169,15 +168,7 @@ def world(db) -> World:
     department = AgencyFactory(name="Sở Tư pháp")
     other_department = AgencyFactory(name="Sở Tài chính")
     unit = OneStopUnitFactory(served_agencies=[department, other_department])
-    version = ProcedureVersionFactory(
-        name="Cấp Phiếu lý lịch tư pháp",
-        postal_submission_allowed=True,
-        postal_return_allowed=True,
-        components=("Tờ khai yêu cầu cấp Phiếu lý lịch tư pháp", "Bản chụp Căn cước"),
-        processing_time=Decimal(5),
-        fee_amount=200000,
-    )
-    ProcedureAgency.objects.create(version=version, role=ProcedureAgency.Role.COMPETENT, agency=department)
+    version = processable_procedure(department, fee_amount=200000)
     return World(
         center=unit.agency,
         department=department,
