@@ -211,6 +211,19 @@ def test_a_bad_collection_is_refused_with_a_message_and_changes_nothing(
     assert not stored.exists() or not any(p.is_file() for p in stored.rglob("*"))
 
 
+def test_every_problem_of_a_collection_form_is_shown_at_once(world, counter_dossier):
+    payment = world.request_of(counter_dossier)
+    form = collection_form(payment, amount="1", method="postal", reference="", proof=pdf("a.txt", b"x"))
+    html = text(office(world.reception).post(collect_url(counter_dossier, payment), form))
+    for message in (
+        "Số tiền đã thu phải đúng bằng số tiền phải nộp: 200.000 đ.",
+        "Vui lòng nhập số chứng từ",
+        "có định dạng .txt không được chấp nhận",
+    ):
+        assert message in html
+    nothing_collected(payment)
+
+
 def test_a_replayed_collection_form_is_refused_and_nothing_is_collected_twice(world, counter_dossier):
     payment = world.request_of(counter_dossier)
     reception = office(world.reception)

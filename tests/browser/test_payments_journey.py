@@ -288,6 +288,7 @@ def test_an_officer_records_a_counter_collection_with_proof(
     alert = page.get_by_role("alert")
     expect(alert).to_contain_text("Chưa ghi nhận được; không có gì thay đổi.")
     expect(alert).to_contain_text("Số tiền đã thu phải đúng bằng số tiền phải nộp: 200.000 đ.")
+    expect(alert).to_contain_text("có định dạng .txt không được chấp nhận")  # both problems at once
     visit(tour, page, "13-office-collect-refused", phone=False)
     assert not ManualCollection.objects.exists()
 

@@ -27,8 +27,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from motcua.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
+from motcua.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied, ValidationFailed
 from motcua.core.templatetags.motcua import format_vnd
+from motcua.dossiers.files import check_upload
 from motcua.payments import selectors as payment_reads
 from motcua.payments import services as payment_services
 from motcua.payments.models import (
@@ -107,6 +108,20 @@ class RevisionForm(forms.Form):
             kwargs["initial"].setdefault("revision", payment.revision)
         super().__init__(*args, **kwargs)
         self.payment = payment
+
+    def clean_proof(self):
+        """The proof's checks of the service, run here too so every problem of the form shows at once."""
+        proof = self.cleaned_data.get("proof")
+        if proof:
+            try:
+                check_upload(
+                    proof,
+                    accepted_extensions=payment_services.PROOF_EXTENSIONS,
+                    max_size_mb=payment_services.PROOF_MAX_SIZE_MB,
+                )
+            except ValidationFailed as error:
+                raise forms.ValidationError(error.message, code=error.code) from error
+        return proof
 
     def is_stale(self) -> bool:
         """The revision was sent and is not the request's current one."""
