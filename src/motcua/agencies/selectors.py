@@ -98,4 +98,3 @@ def monitored_agencies(user) -> QuerySet[Agency]:
         path += "__parent"
     province_wide = memberships.filter(agency__level=Level.PROVINCE, agency__kind__in=PROVINCE_WIDE_KINDS)
     return Agency.objects.filter(under | Q(Exists(province_wide)))
-
