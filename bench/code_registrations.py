@@ -21,6 +21,11 @@ pytestmark = pytest.mark.django_db(transaction=True)
 COUNT = 100
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"  # the PDFs stored for the dossiers go away with the run
+
+
 @pytest.mark.parametrize("with_files", [False, True], ids=["components-only", "two-pdf-files"])
 def test_registrations_one_after_another(world, with_files):  # noqa: F811
     officers = (world.reception, world.reception2)
