@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import queue
 import threading
 import time
 import urllib.error
@@ -269,6 +270,60 @@ def test_an_answer_asking_to_retry_is_retried(sandbox, merchant):
     init(sandbox, reference="dvcR2")
     sandbox.pay("dvcR2")
     assert wait_for(lambda: len(merchant.received) >= 2)
+    merchant.answer = {"MaLoi": "00"}
+    assert sandbox.wait_until_notified(10)
+    assert sandbox.deliveries[-1]["outcome"] == "MaLoi 00"
+
+
+class HeldQueue(queue.Queue):
+    """The sandbox's outbox, with a sender held between taking an item off the queue and going on with it:
+    the moment a queue-length count misses."""
+
+    def __init__(self):
+        super().__init__()
+        self.taken = threading.Event()
+        self.release = threading.Event()
+
+    def get(self, block=True, timeout=None):
+        item = super().get(block, timeout)
+        self.taken.set()
+        self.release.wait(10)
+        return item
+
+
+def test_a_notification_taken_off_the_queue_is_still_waited_for(merchant):
+    sandbox = PaymentSandbox(
+        paygov_token=TOKEN,
+        paygov_secret=SECRET,
+        paygov_callback_url=f"{merchant.url}/paygov/callback",
+        senders=1,
+    )
+    held = sandbox._outbox = HeldQueue()
+    sandbox.start()
+    try:
+        init(sandbox, reference="dvcW1")
+        sandbox.pay("dvcW1")
+        assert held.taken.wait(10)  # the sender holds the notification: the queue itself is empty
+        assert held.qsize() == 0
+        assert sandbox.pending_notifications() == 1
+        assert sandbox.wait_until_notified(0.2) is False
+        assert merchant.received == []
+        held.release.set()
+        assert sandbox.wait_until_notified(10)
+        assert sandbox.pending_notifications() == 0
+        assert [m[2]["MaThamChieu"] for m in merchant.received] == ["dvcW1"]
+    finally:
+        held.release.set()
+        sandbox.stop()
+
+
+def test_a_notification_being_retried_is_still_waited_for(sandbox, merchant):
+    merchant.answer = {"MaLoi": "99"}  # every attempt asks for a retry
+    init(sandbox, reference="dvcW2")
+    sandbox.pay("dvcW2")
+    assert wait_for(lambda: len(merchant.received) >= 3)
+    assert sandbox.pending_notifications() == 1  # between attempts, queued or in flight: always counted
+    assert sandbox.wait_until_notified(0.3) is False
     merchant.answer = {"MaLoi": "00"}
     assert sandbox.wait_until_notified(10)
     assert sandbox.deliveries[-1]["outcome"] == "MaLoi 00"

@@ -220,7 +220,12 @@ class PaymentSandbox:
         self._numbers = itertools.count(10000001)
         self._lock = threading.RLock()
         self._outbox: queue.Queue = queue.Queue()
-        self._in_flight = 0
+        # Notifications not settled yet (queued, waiting for a retry, or being sent by a sender), by key: an
+        # item counts from the moment it is queued until it is delivered, so there is no moment between a
+        # sender taking it off the queue and sending it when it is counted nowhere.
+        self._unsettled: set[int] = set()
+        self._settled = threading.Condition(self._lock)
+        self._keys = itertools.count(1)
         self._deliveries: list[dict] = []
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -334,17 +339,14 @@ class PaymentSandbox:
             return [dict(d) for d in self._deliveries]
 
     def pending_notifications(self) -> int:
+        """Notifications queued, waiting for a retry or being sent right now."""
         with self._lock:
-            return self._outbox.qsize() + self._in_flight
+            return len(self._unsettled)
 
     def wait_until_notified(self, timeout: float = 30.0) -> bool:
         """Wait until every notification has been delivered (or dropped); False on timeout."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.pending_notifications() == 0:
-                return True
-            time.sleep(0.02)
-        return self.pending_notifications() == 0
+        with self._settled:
+            return self._settled.wait_for(lambda: not self._unsettled, timeout=timeout)
 
     def clear(self) -> None:
         with self._lock:
@@ -354,6 +356,8 @@ class PaymentSandbox:
             self._delay = 0.0
             while not self._outbox.empty():
                 self._outbox.get_nowait()
+            self._unsettled.clear()  # an item a sender holds now is dropped when it comes back
+            self._settled.notify_all()
 
     def pay(
         self, reference: str, *, succeed: bool = True, bank: str = "NCB", protocol: str | None = None
@@ -429,7 +433,11 @@ class PaymentSandbox:
                         }
                     )
                 else:
-                    self._outbox.put({"transaction": dict(transaction), "attempt": 0, "not_before": 0.0})
+                    key = next(self._keys)
+                    self._unsettled.add(key)
+                    self._outbox.put(
+                        {"key": key, "transaction": dict(transaction), "attempt": 0, "not_before": 0.0}
+                    )
             return self._return_url(transaction)
 
     # --- messages about a transaction ------------------------------------------------------------------------
@@ -501,17 +509,21 @@ class PaymentSandbox:
                 time.sleep(min(wait, 0.05))
                 continue
             with self._lock:
-                self._in_flight += 1
+                if item["key"] not in self._unsettled:  # cleared meanwhile
+                    continue
+            delivered = False
             try:
                 delivered = self._deliver(item)
             finally:
                 with self._lock:
-                    self._in_flight -= 1
-            if not delivered:
-                item["attempt"] += 1
-                backoff = min(self.retry_max, self.retry_initial * (2 ** min(item["attempt"], 10)))
-                item["not_before"] = time.monotonic() + backoff
-                self._outbox.put(item)
+                    if delivered or item["key"] not in self._unsettled:
+                        self._unsettled.discard(item["key"])
+                        self._settled.notify_all()
+                    else:  # back to the queue before it stops counting as in flight: never uncounted
+                        item["attempt"] += 1
+                        backoff = min(self.retry_max, self.retry_initial * (2 ** min(item["attempt"], 10)))
+                        item["not_before"] = time.monotonic() + backoff
+                        self._outbox.put(item)
 
     def _deliver(self, item: dict) -> bool:
         transaction = item["transaction"]
