@@ -22,68 +22,28 @@ import re
 import threading
 from datetime import UTC, datetime
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from ._server import SandboxHandler, SandboxServer
 
 _MOBILE = re.compile(r"^(0|\+84)\d{9}$")
 MAX_BODY = 64 * 1024
 
 
-class SmsSandbox:
+class SmsSandbox(SandboxServer):
     """The gateway: ``start()`` serves in a background thread, ``stop()`` closes the port."""
+
+    thread_name = "sms-sandbox"
 
     def __init__(
         self, *, host: str = "127.0.0.1", port: int = 0, api_key: str = "", api_key_header="X-API-Key"
     ):
-        self.host, self.port = host, port
+        super().__init__(host=host, port=port)
         self.api_key, self.api_key_header = api_key, api_key_header
         self._messages: list[dict] = []
         self._by_idempotency_key: dict[str, str] = {}
         self._failures: list[int] = []
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-
-    # --- lifecycle ---------------------------------------------------------------------------------------
-
-    def start(self) -> SmsSandbox:
-        sandbox = self
-
-        class Handler(_Handler):
-            pass
-
-        Handler.sandbox = sandbox
-        self._server = ThreadingHTTPServer((self.host, self.port), Handler)
-        self._server.daemon_threads = True
-        self.port = self._server.server_address[1]  # keep it: a restart comes back on the same port
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, args=(0.05,), name="sms-sandbox", daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join(5)
-            self._thread = None
-
-    @property
-    def running(self) -> bool:
-        return self._server is not None
-
-    def __enter__(self) -> SmsSandbox:
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
-    @property
-    def base_url(self) -> str:
-        return f"http://{self.host}:{self.port}"
 
     @property
     def send_url(self) -> str:
@@ -129,56 +89,48 @@ class SmsSandbox:
             return HTTPStatus.ACCEPTED, {"id": message_id, "status": "accepted"}
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(SandboxHandler):
     sandbox: SmsSandbox
     server_version = "motcua-sms-sandbox/1"
-
-    def log_message(self, format, *args):  # keep test output quiet
-        pass
+    max_body = MAX_BODY
 
     def do_GET(self):
         if self.path == "/health":
-            return self._answer(HTTPStatus.OK, {"status": "ok"})
+            return self._json(HTTPStatus.OK, {"status": "ok"})
         if self.path == "/messages":
-            return self._answer(HTTPStatus.OK, {"messages": self.sandbox.messages})
-        return self._answer(HTTPStatus.NOT_FOUND, {"error": "not found"})
+            return self._json(HTTPStatus.OK, {"messages": self.sandbox.messages})
+        return self._json(HTTPStatus.NOT_FOUND, {"error": "not found"})
 
     def do_DELETE(self):
         if self.path != "/messages":
-            return self._answer(HTTPStatus.NOT_FOUND, {"error": "not found"})
+            return self._json(HTTPStatus.NOT_FOUND, {"error": "not found"})
         self.sandbox.clear()
-        return self._answer(HTTPStatus.NO_CONTENT, None)
+        return self._send(HTTPStatus.NO_CONTENT)
 
     def do_POST(self):
         if self.path != "/sms":
-            return self._answer(HTTPStatus.NOT_FOUND, {"error": "not found"})
+            return self._json(HTTPStatus.NOT_FOUND, {"error": "not found"})
         sandbox = self.sandbox
         given_key = self.headers.get(sandbox.api_key_header, "")
         if sandbox.api_key and given_key != sandbox.api_key:
             # Like some real gateways, it echoes the key it got: the client must keep that out of its logs.
-            return self._answer(HTTPStatus.UNAUTHORIZED, {"error": f"invalid api key '{given_key}'"})
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY:
-            return self._answer(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {"error": "body too large"})
+            return self._json(HTTPStatus.UNAUTHORIZED, {"error": f"invalid api key '{given_key}'"})
+        raw = self._read_body()
+        if raw is None:
+            return self._json(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {"error": "body too large"})
         try:
-            payload = json.loads(self.rfile.read(length) or b"{}")
+            payload = json.loads(raw or b"{}")
         except ValueError:
-            return self._answer(HTTPStatus.BAD_REQUEST, {"error": "body is not JSON"})
+            return self._json(HTTPStatus.BAD_REQUEST, {"error": "body is not JSON"})
         if not isinstance(payload, dict) or not isinstance(payload.get("text"), str) or not payload["text"]:
-            return self._answer(HTTPStatus.BAD_REQUEST, {"error": "'to' and 'text' are required"})
+            return self._json(HTTPStatus.BAD_REQUEST, {"error": "'to' and 'text' are required"})
         if not _MOBILE.match(str(payload.get("to", ""))):
-            return self._answer(HTTPStatus.UNPROCESSABLE_ENTITY, {"error": "not a mobile number"})
+            return self._json(HTTPStatus.UNPROCESSABLE_ENTITY, {"error": "not a mobile number"})
         status, answer = sandbox._accept(payload, self.headers.get("Idempotency-Key", ""))
-        return self._answer(status, answer)
+        return self._json(status, answer)
 
-    def _answer(self, status: int, payload: dict | None) -> None:
-        body = b"" if payload is None else json.dumps(payload, ensure_ascii=False).encode("utf-8")
-        self.send_response(status)
-        if payload is not None:
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+
+SmsSandbox.handler_class = _Handler
 
 
 def main(argv: list[str] | None = None) -> None:
