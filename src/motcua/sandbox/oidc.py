@@ -28,19 +28,20 @@ import copy
 import hashlib
 import hmac
 import html
-import json
 import secrets
 import threading
 import time
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote_plus, urlencode, urlsplit
 
 from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
 
+from ._server import SandboxHandler, SandboxServer
+
 MAX_BODY = 64 * 1024
 CODE_TTL_SECONDS = 120
+NO_STORE = {"Cache-Control": "no-store"}  # token and userinfo answers
 
 # Sandbox people: three citizens (LoaiTaiKhoan 1) and one business (2). An and Bình carry the identity
 # numbers of the demo's applicant accounts.
@@ -126,8 +127,10 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-class OidcSandbox:
+class OidcSandbox(SandboxServer):
     """The provider: ``start()`` serves in a background thread, ``stop()`` closes the port."""
+
+    thread_name = "oidc-sandbox"
 
     def __init__(
         self,
@@ -140,7 +143,7 @@ class OidcSandbox:
         people: list[dict] | None = None,
         id_token_ttl: int = 600,
     ):
-        self.host, self.port = host, port
+        super().__init__(host=host, port=port)
         self.client_id, self.client_secret = client_id, client_secret
         self.redirect_uris = list(redirect_uris)
         self.people = {person["sub"]: person for person in copy.deepcopy(people or SANDBOX_PEOPLE)}
@@ -152,45 +155,10 @@ class OidcSandbox:
         self._access_tokens: dict[str, dict] = {}
         self._faults: list[str] = []
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-
-    # --- lifecycle ---------------------------------------------------------------------------------------
-
-    def start(self) -> OidcSandbox:
-        sandbox = self
-
-        class Handler(_Handler):
-            pass
-
-        Handler.sandbox = sandbox
-        self._server = ThreadingHTTPServer((self.host, self.port), Handler)
-        self._server.daemon_threads = True
-        self.port = self._server.server_address[1]
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, args=(0.05,), name="oidc-sandbox", daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join(5)
-            self._thread = None
-
-    def __enter__(self) -> OidcSandbox:
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
 
     @property
     def issuer(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return self.base_url
 
     @property
     def discovery_url(self) -> str:
@@ -385,12 +353,10 @@ def _page(title: str, body: str) -> str:
     )
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(SandboxHandler):
     sandbox: OidcSandbox
     server_version = "motcua-oidc-sandbox/1"
-
-    def log_message(self, format, *args):  # keep test output quiet (and codes out of logs)
-        pass
+    max_body = MAX_BODY
 
     # --- routing -----------------------------------------------------------------------------------------
 
@@ -425,7 +391,7 @@ class _Handler(BaseHTTPRequestHandler):
             return self._authorize(form, approve=form.pop("decision", "") == "approve")
         if url.path == "/token":
             status, payload = self.sandbox.exchange_code(form, self._basic_auth())
-            return self._json(status, payload, no_store=True)
+            return self._json(status, payload, NO_STORE)
         return self._json(HTTPStatus.NOT_FOUND, {"error": "not_found"})
 
     # --- endpoints ---------------------------------------------------------------------------------------
@@ -460,21 +426,18 @@ class _Handler(BaseHTTPRequestHandler):
         token = auth[7:].strip() if auth[:7].lower() == "bearer " else ""
         claims = self.sandbox.userinfo(token) if token else None
         if claims is None:
-            self.send_response(HTTPStatus.UNAUTHORIZED)
-            self.send_header("WWW-Authenticate", 'Bearer error="invalid_token"')
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return None
-        return self._json(HTTPStatus.OK, claims, no_store=True)
+            return self._send(
+                HTTPStatus.UNAUTHORIZED, headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}
+            )
+        return self._json(HTTPStatus.OK, claims, NO_STORE)
 
     # --- plumbing ----------------------------------------------------------------------------------------
 
     def _form(self) -> dict | None:
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY:
+        body = self._read_body()
+        if body is None:
             return None
-        body = self.rfile.read(length).decode("utf-8", "replace")
-        return {k: v[0] for k, v in parse_qs(body, keep_blank_values=True).items()}
+        return {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True).items()}
 
     def _basic_auth(self) -> tuple[str, str] | None:
         auth = self.headers.get("Authorization", "")
@@ -486,29 +449,11 @@ class _Handler(BaseHTTPRequestHandler):
             return None
         return unquote_plus(client_id), unquote_plus(secret)
 
-    def _json(self, status: int, payload: dict, *, no_store: bool = False):
-        body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        if no_store:
-            self.send_header("Cache-Control", "no-store")
-        self.end_headers()
-        self.wfile.write(body)
-
-    def _html(self, status: int, page: str):
-        body = page.encode("utf-8")
-        self.send_response(status)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
     def _redirect(self, location: str):
-        self.send_response(HTTPStatus.FOUND)
-        self.send_header("Location", location)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
+        self._send(HTTPStatus.FOUND, headers={"Location": location})
+
+
+OidcSandbox.handler_class = _Handler
 
 
 def main(argv: list[str] | None = None) -> None:
