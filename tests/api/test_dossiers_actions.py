@@ -10,6 +10,8 @@ import pytest
 
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.integration.services import api_client_create, api_client_update
+from motcua.payments.models import PaymentRequest
+from motcua.payments.services import payment_request_exempt
 
 from .test_dossiers import PDF, URL, VN, api_world, assert_problem, b64, clock  # noqa: F401
 
@@ -285,7 +287,113 @@ def test_consultation_and_payment_parameters(api_world, online, clock):
         online["code"],
         "request_payment",
         revision=consulted.json()["revision"],
-        amount=100000,
         description="Lệ phí cấp phiếu",
+        lines=[{"name": "Lệ phí cấp phiếu", "kind": "le_phi", "amount": 100000}],
     )
     assert_problem(paid, 409, "transition_not_allowed")  # not while consulting
+    assert not PaymentRequest.objects.filter(dossier__code=online["code"], origin="obligation").exists()
+
+
+def _in_step(api_world, online) -> dict:
+    counter = api_world.token_client()
+    received = act(counter, online["code"], "receive", revision=online["revision"]).json()
+    leader = api_world.session_client(api_world.leader)
+    return act(
+        leader,
+        online["code"],
+        "assign",
+        revision=received["revision"],
+        assignee=api_world.specialist.username,
+    ).json()
+
+
+def test_request_payment_creates_the_obligation_the_applicant_pays(api_world, online):
+    assigned = _in_step(api_world, online)
+    specialist = api_world.session_client(api_world.specialist)
+    lines = [
+        {"name": "Lệ phí cấp phiếu", "kind": "le_phi", "amount": 100000},
+        {"name": "Phí thẩm định", "kind": "phi", "amount": 50000},
+    ]
+
+    response = act(
+        specialist,
+        online["code"],
+        "request_payment",
+        revision=assigned["revision"],
+        description="Nộp lệ phí cấp phiếu và phí thẩm định",
+        lines=lines,
+    )
+
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["status"]["code"] == 6 and body["substate"] == "awaiting_payment"
+    payment = body["payment"]
+    assert (payment["state"], payment["amount_due"]) == ("unpaid", 150000)
+    (requested,) = payment["requests"]
+    assert (requested["origin"], requested["online_payment_allowed"]) == ("obligation", True)
+    assert [(line["name"], line["kind"], line["amount"]) for line in requested["lines"]] == [
+        ("Lệ phí cấp phiếu", "le_phi", 100000),
+        ("Phí thẩm định", "phi", 50000),
+    ]
+    assert Dossier.objects.get(code=online["code"]).paid_online is False
+    # The citizen is offered the payment of exactly that request.
+    mine = api_world.session_client(api_world.citizen).get(f"{URL}/{online['code']}").json()
+    assert mine["payment"]["requests"][0]["id"] == requested["id"]
+    # Nobody confirms by hand: the obligation ends when it is paid, collected or exempted.
+    assert "confirm_payment" not in {a["name"] for a in body["actions"]}
+    staff_view = api_world.token_client().get(f"{URL}/{online['code']}").json()
+    assert "confirm_payment" not in {a["name"] for a in staff_view["actions"]}
+    confirm = act(api_world.token_client(), online["code"], "confirm_payment", revision=body["revision"])
+    assert_problem(confirm, 422, "unknown_action")
+    request = PaymentRequest.objects.get(public_id=requested["id"])
+    payment_request_exempt(request=request, actor=api_world.leader, reason="Người có công với cách mạng")
+    after = api_world.token_client().get(f"{URL}/{online['code']}").json()
+    assert after["status"]["code"] == 4
+    confirmed = DossierEvent.objects.filter(dossier__code=online["code"], action="confirm_payment").get()
+    assert confirmed.actor_id is None
+
+
+@pytest.mark.parametrize(
+    ("lines", "code", "field"),
+    [
+        ([], "obligation_lines_required", "lines"),
+        ([{"name": "Lệ phí", "kind": "le_phi", "amount": 0}], "validation_failed", "amount"),
+        ([{"name": "Lệ phí", "kind": "le_phi", "amount": -5}], "validation_failed", "amount"),
+        ([{"name": "Thuế", "kind": "thue", "amount": 1000}], "validation_failed", "kind"),
+        ([{"name": "", "kind": "le_phi", "amount": 1000}], "validation_failed", "name"),
+        ([{"kind": "le_phi", "amount": 1000}], "validation_failed", "name"),
+    ],
+)
+def test_request_payment_needs_lines_each_with_a_name_a_kind_and_an_amount(
+    api_world, online, lines, code, field
+):
+    assigned = _in_step(api_world, online)
+    specialist = api_world.session_client(api_world.specialist)
+
+    response = act(
+        specialist,
+        online["code"],
+        "request_payment",
+        revision=assigned["revision"],
+        description="Lệ phí cấp phiếu",
+        lines=lines,
+    )
+
+    body = assert_problem(response, 422, code)
+    assert field in {error["field"] for error in body["errors"]}
+    dossier = Dossier.objects.get(code=online["code"])
+    assert (dossier.status, dossier.revision) == (4, assigned["revision"])
+    assert not PaymentRequest.objects.filter(dossier=dossier).exists()
+
+
+def test_request_payment_needs_a_description(api_world, online):
+    assigned = _in_step(api_world, online)
+    response = act(
+        api_world.session_client(api_world.specialist),
+        online["code"],
+        "request_payment",
+        revision=assigned["revision"],
+        lines=[{"name": "Lệ phí", "kind": "le_phi", "amount": 1000}],
+    )
+    assert_problem(response, 422, "validation_failed")
+    assert Dossier.objects.get(code=online["code"]).status == 4

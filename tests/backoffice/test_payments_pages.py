@@ -391,6 +391,37 @@ def test_paying_the_obligation_at_the_counter_resumes_the_dossier(world, process
     assert {r.kind for r in Receipt.objects.filter(request=payment)} == {"phi", "le_phi"}
 
 
+def test_no_one_resumes_a_status_6_dossier_by_hand_the_exemption_does(world, processing):
+    act(office(world.specialist), processing, obligation())
+    dossier = fresh(processing)
+    assert dossier.status == DossierStatus.AWAITING_PAYMENT
+    for user in (world.specialist, world.reception, world.leader):
+        page = text(office(user).get(f"/can-bo/ho-so/{dossier.code}/"))
+        assert "thao-tac-confirm_payment" not in page
+        assert "Xác nhận đã thực hiện nghĩa vụ tài chính" not in page
+    page = text(office(world.reception).get(f"/can-bo/ho-so/{dossier.code}/"))
+    assert 'id="cho-nghia-vu-tai-chinh"' in page and 'href="#thanh-toan"' in page
+    forced = office(world.reception).post(
+        f"/can-bo/ho-so/{dossier.code}/thao-tac/confirm_payment/",
+        {"confirm_payment-revision": dossier.revision, "confirm_payment-reference": "BL01"},
+    )
+    assert forced.status_code == 404
+    assert (fresh(dossier).status, fresh(dossier).revision) == (
+        DossierStatus.AWAITING_PAYMENT,
+        dossier.revision,
+    )
+
+    payment = PaymentRequest.objects.get(dossier=dossier, origin=PaymentRequest.Origin.OBLIGATION)
+    url = f"/can-bo/ho-so/{dossier.code}/thanh-toan/{payment.public_id}/mien/"
+    response = office(world.leader).post(url, {"revision": payment.revision, "reason": "Hộ nghèo"})
+    assert response.status_code == 302
+    dossier = fresh(dossier)
+    assert dossier.status == DossierStatus.PROCESSING
+    confirmed = dossier.events.get(action="confirm_payment")
+    assert confirmed.actor_id is None  # by the system, with the exemption
+    assert fresh(payment).state == PaymentRequest.State.CANCELLED and fresh(payment).exempt
+
+
 # --- Refunds -------------------------------------------------------------------------------------------------------
 
 

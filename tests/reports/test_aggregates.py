@@ -57,7 +57,7 @@ def test_every_kind_of_transition_keeps_the_aggregates_exact(province, clock):
         dossier=third, actor=province.specialist, revision=third.revision, amount=50000, description="Lệ phí"
     )
     clock.move_to(at(23, 9))
-    third = services.dossier_confirm_payment(dossier=third, actor=province.reception, revision=third.revision)
+    third = services.dossier_confirm_payment(dossier=third, actor=SYSTEM, revision=None)  # payments confirms
     assert aggregates.verify() == []
     third = services.dossier_propose_extension(
         dossier=third,

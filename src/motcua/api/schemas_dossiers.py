@@ -13,7 +13,7 @@ from typing import Literal
 from ninja import Field, Schema
 
 from motcua.api.schemas import PageMeta, PageQuery
-from motcua.catalog.models import Channel
+from motcua.catalog.models import Channel, Fee
 from motcua.dossiers.identity import ApplicantKind
 from motcua.dossiers.models import CopyType, ResultChannel
 from motcua.dossiers.workflow import Substate
@@ -23,6 +23,7 @@ ResultChannelCode = Literal[tuple(ResultChannel.values)]  # type: ignore[valid-t
 ApplicantKindCode = Literal[tuple(ApplicantKind.values)]  # type: ignore[valid-type]
 CopyTypeCode = Literal[tuple(CopyType.values)]  # type: ignore[valid-type]
 SubstateCode = Literal[tuple(Substate.values)]  # type: ignore[valid-type]
+FeeKindCode = Literal[tuple(Fee.Kind.values)]  # type: ignore[valid-type]
 
 
 # --- Input ---------------------------------------------------------------------------------------------------
@@ -143,6 +144,18 @@ class ResultIn(Schema):
     )
 
 
+class ObligationLineIn(Schema):
+    name: str = Field(
+        ...,
+        min_length=1,
+        max_length=500,
+        description="Tên khoản phải nộp.",
+        examples=["Lệ phí cấp giấy chứng nhận"],
+    )
+    kind: FeeKindCode = Field(..., description="Loại khoản: `phi` (phí) hoặc `le_phi` (lệ phí).")
+    amount: int = Field(..., gt=0, description="Số tiền (đồng), lớn hơn 0.", examples=[100000])
+
+
 class ActionIn(Schema):
     """Parameters of every action; each action reads the ones it needs (see the table in docs/api.md)."""
 
@@ -174,11 +187,19 @@ class ActionIn(Schema):
     question: str = Field("", max_length=4000, description="consult: nội dung xin ý kiến.")
     deadline: datetime | None = Field(None, description="consult: hạn trả lời.")
     answer: str = Field("", max_length=4000, description="answer_consultation: ý kiến trả lời.")
-    amount: int | None = Field(None, ge=0, description="request_payment: số tiền (đồng).")
     description: str = Field(
-        "", max_length=1000, description="request_payment: nghĩa vụ tài chính cần thực hiện."
+        "",
+        max_length=1000,
+        description="request_payment: nghĩa vụ tài chính cần thực hiện (nội dung thanh toán người nộp thấy).",
     )
-    reference: str = Field("", max_length=200, description="confirm_payment: số chứng từ, mã giao dịch.")
+    lines: list[ObligationLineIn] = Field(
+        [],
+        max_length=20,
+        description=(
+            "request_payment: các khoản phải nộp (ít nhất một). Người nộp thanh toán trực tuyến hoặc nộp tại bộ "
+            "phận một cửa; khi đã thanh toán, được ghi nhận thu hoặc miễn, hồ sơ tự động được giải quyết tiếp."
+        ),
+    )
     new_appointment: datetime | None = Field(None, description="propose_extension: ngày hẹn trả mới.")
     channel: ResultChannelCode | None = Field(
         None, description="return_result: hình thức trả kết quả; mặc định hình thức người nộp đã chọn."

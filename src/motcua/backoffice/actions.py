@@ -576,20 +576,6 @@ class RequestPaymentForm(ActionForm):
         return self.dossier
 
 
-class ConfirmPaymentForm(ActionForm):
-    action = "confirm_payment"
-    reference = forms.CharField(label=_("Số biên lai / chứng từ"), required=False, max_length=200)
-
-    def run(self, *, origin: str) -> Dossier:
-        return services.dossier_confirm_payment(
-            dossier=self.dossier,
-            actor=self.user,
-            revision=self.cleaned_data["revision"],
-            reference=self.cleaned_data["reference"],
-            origin=origin,
-        )
-
-
 class ProposeExtensionForm(ActionForm):
     """Mẫu 04 draft: why the dossier will be late and the new appointment, for the leader to approve."""
 
@@ -663,7 +649,6 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
         SendBackForm,
         RefuseForm,
         RequestPaymentForm,
-        ConfirmPaymentForm,
         ProposeExtensionForm,
         ApproveExtensionForm,
         RejectExtensionForm,

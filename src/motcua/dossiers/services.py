@@ -1451,7 +1451,10 @@ def dossier_answer_consultation(
 def dossier_request_payment(
     *, dossier: Dossier, actor, revision: int, amount: int, description: str, origin: str = ""
 ) -> Dossier:
-    """The applicant must pay taxes or fees before the result (→ 6); the wait is not counted."""
+    """The applicant must pay taxes or fees before the result (→ 6); the wait is not counted.
+
+    Interfaces call ``payments.services.payment_request_obligation``, which calls this and creates the payment
+    request the applicant pays (alone, this would leave the applicant nothing to pay)."""
     if amount is None or int(amount) < 0:
         raise ValidationFailed(_("Số tiền phải là số không âm."))
     description = (description or "").strip()
@@ -1471,7 +1474,9 @@ def dossier_request_payment(
 def dossier_confirm_payment(
     *, dossier: Dossier, actor, revision: int | None, reference: str = "", origin: str = ""
 ) -> Dossier:
-    """The obligation is fulfilled (6 → 4): due date, appointment and open steps move by the time waited."""
+    """The obligation is fulfilled (6 → 4): due date, appointment and open steps move by the time waited.
+
+    ``SYSTEM`` only: the payments app confirms when the obligation is paid, collected, exempted or cancelled."""
 
     def apply(d: Dossier, at: datetime, context: ActorContext) -> dict:
         requested = (

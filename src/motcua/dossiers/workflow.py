@@ -392,14 +392,12 @@ TRANSITIONS_LIST: tuple[Transition, ...] = (
         _("Xác nhận đã thực hiện nghĩa vụ tài chính"),
         sources=(State(S.AWAITING_PAYMENT, SUB.AWAITING_PAYMENT),),
         targets=(State(S.PROCESSING, SUB.IN_STEP),),
-        permits=_permits(
-            (R.SPECIALIST.value, Scope.OPEN_STEP),
-            (R.LEADER.value, Scope.COMPETENT),
-            RECEPTION_OFFICER_AT_RECEIVING,
-            BY_SYSTEM,
-        ),
+        # Only the payments app confirms, when the obligation is paid online, collected at the counter or the
+        # post office, exempted or cancelled: staff record the collection or the exemption, never "paid" alone.
+        permits=_permits(BY_SYSTEM),
         description=_(
-            "Thời gian chờ người nộp thực hiện nghĩa vụ tài chính không tính vào thời hạn giải quyết."
+            "Khi khoản nghĩa vụ tài chính được thanh toán, ghi nhận thu hoặc miễn, hồ sơ tự động giải quyết "
+            "tiếp; thời gian chờ không tính vào thời hạn giải quyết."
         ),
     ),
     Transition(

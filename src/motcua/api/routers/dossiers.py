@@ -44,6 +44,7 @@ from motcua.dossiers.workflow import TRANSITIONS, DossierStatus, available_trans
 from motcua.integration.selectors import api_client_check_action
 from motcua.integration.services import CLIENT_ACTIONS, dossier_submit_idempotent
 from motcua.payments.selectors import payment_summary_for
+from motcua.payments.services import LineData, payment_request_obligation
 from motcua.postal.selectors import postal_status_for_dossier
 
 router = Router(tags=["dossiers"], auth=TOKEN_OR_SESSION)
@@ -338,6 +339,23 @@ def _request_supplement(name: str, dossier: Dossier, body: ActionIn, kw: dict) -
     return services.dossier_request_supplement(**kw, reason=body.reason, items=body.items)
 
 
+def _request_payment(dossier: Dossier, body: ActionIn, kw: dict) -> Dossier:
+    """A financial obligation with its lines, through the payments app (as the back office's form): the dossier
+    goes to status 6 with a payment request the applicant can pay online or at the counter."""
+    if not body.lines:
+        raise ValidationFailed(
+            _("Vui lòng nêu ít nhất một khoản phải nộp (tên, loại phí hoặc lệ phí, số tiền)."),
+            code="obligation_lines_required",
+            extra={"errors": [{"field": "lines", "message": _("Thiếu giá trị bắt buộc.")}]},
+        )
+    payment_request_obligation(
+        **kw,
+        description=body.description,
+        lines=[LineData(name=line.name, amount=line.amount, kind=line.kind) for line in body.lines],
+    )
+    return dossier
+
+
 Perform = Callable[[Dossier, Caller, ActionIn, dict], Dossier]
 
 # Each action: the service it calls, with the parameters it reads from the body.
@@ -373,10 +391,7 @@ PERFORM: dict[str, Perform] = {
     "approve": lambda d, c, b, kw: services.dossier_approve(**kw, results=_results(b)),
     "send_back": lambda d, c, b, kw: services.dossier_send_back(**kw, reason=b.reason),
     "refuse": lambda d, c, b, kw: services.dossier_refuse(**kw, reason=b.reason),
-    "request_payment": lambda d, c, b, kw: services.dossier_request_payment(
-        **kw, amount=_required(b.amount, "amount"), description=b.description
-    ),
-    "confirm_payment": lambda d, c, b, kw: services.dossier_confirm_payment(**kw, reference=b.reference),
+    "request_payment": lambda d, c, b, kw: _request_payment(d, b, kw),
     "propose_extension": lambda d, c, b, kw: services.dossier_propose_extension(
         **kw, reason=b.reason, new_appointment=_required(b.new_appointment, "new_appointment")
     ),
