@@ -99,6 +99,39 @@ def test_the_payment_panel_reads_a_fixed_number_of_queries(citizen, dossier, san
     assert len(after) - len(before) <= 2  # the rest of the page: its events and steps, not per payment
 
 
+def _now_section(html: str) -> str:
+    return html[html.index('id="now"') : html.index("</section>", html.index('id="now"'))]
+
+
+def test_a_dossier_held_for_its_fees_says_it_is_received_once_they_are_paid(citizen, dossier, sandbox):
+    pay_link = f'href="/ho-so-cua-toi/{dossier.code}/thanh-toan/"'
+    now = _now_section(text(citizen.get(f"/ho-so-cua-toi/{dossier.code}/")))
+    assert f"hồ sơ sẽ được {dossier.receiving_agency.name} tiếp nhận" in now
+    assert "sau khi bạn nộp đủ phí, lệ phí" in now
+    assert "sẽ kiểm tra hồ sơ" not in now
+    assert pay_link in now and "Thanh toán phí, lệ phí" in now
+    submitted = text(citizen.get(f"/ho-so-cua-toi/{dossier.code}/da-nop/"))
+    assert "tiếp nhận sau khi bạn nộp đủ phí, lệ phí" in submitted and pay_link in submitted
+
+    transaction = start(citizen, dossier)
+    sandbox.pay(transaction.reference)
+    payment_services.payment_transaction_check(transaction=transaction)
+    now = _now_section(text(citizen.get(f"/ho-so-cua-toi/{dossier.code}/")))
+    assert "sẽ kiểm tra hồ sơ" in now  # paid: the one-stop unit checks it now
+    assert "sau khi bạn nộp đủ phí, lệ phí" not in now and pay_link not in now
+    assert pay_link not in text(citizen.get(f"/ho-so-cua-toi/{dossier.code}/da-nop/"))
+
+
+def test_fees_collected_after_reception_do_not_hold_the_dossier_in_the_status_text(citizen, world):
+    from motcua.catalog.models import Fee
+
+    Fee.objects.filter(version=world.version).update(timing=Fee.Timing.AFTER)
+    dossier = world.submit_online()
+    assert PaymentRequest.objects.get(dossier=dossier).timing == PaymentRequest.Timing.AFTER
+    now = _now_section(text(citizen.get(f"/ho-so-cua-toi/{dossier.code}/")))
+    assert "sẽ kiểm tra hồ sơ" in now and "sau khi bạn nộp đủ phí, lệ phí" not in now
+
+
 # --- The pay page ----------------------------------------------------------------------------------------------
 
 

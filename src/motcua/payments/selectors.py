@@ -5,6 +5,7 @@ Names the screens use (portal pay page and receipts, back-office collections, re
 
 * :func:`fee_lines_for` – the catalog's phí / lệ phí of a case and channel (what a request would hold);
 * :func:`payment_summary_for` – everything the dossier pages and the API show about a dossier's payments;
+* :func:`reception_waits_for_payment` – an online dossier held at reception until its "thu trước" fees are paid;
 * :func:`payment_requests_of` – a dossier's requests with lines, transactions, receipts, collections, refunds;
 * :func:`payment_request_get_for` – one request by its ``public_id`` for a user (access gate);
 * :func:`payment_transaction_by_reference` – a transaction by ``MaThamChieu`` / ``vnp_TxnRef`` (return page);
@@ -193,6 +194,21 @@ class PaymentSummary:
             pending = any(r.state == PaymentRequest.State.PENDING for r in live)
             return PaymentRequest.State.PENDING if pending else PaymentRequest.State.UNPAID
         return live[-1].state
+
+
+def reception_waits_for_payment(dossier: Dossier) -> bool:
+    """Whether fees collected before reception ("thu trước") that the applicant can pay online are still unpaid,
+    so the online dossier is not received until they are paid or exempted (one query; the rule of
+    ``PaymentRequest.blocks_reception`` and of ``services.reception_check``)."""
+    if dossier.pk is None:
+        return False
+    return PaymentRequest.objects.filter(
+        dossier_id=dossier.pk,
+        timing=PaymentRequest.Timing.BEFORE,
+        state__in=(PaymentRequest.State.UNPAID, PaymentRequest.State.PENDING),
+        amount__gt=0,
+        online_payment_allowed=True,
+    ).exists()
 
 
 def payment_summary_for(dossier: Dossier) -> PaymentSummary:

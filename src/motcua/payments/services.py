@@ -78,6 +78,7 @@ from .selectors import (
     fee_lines_for,
     fees_due,
     pending_transactions,
+    reception_waits_for_payment,
     timing_of,
 )
 
@@ -243,16 +244,7 @@ def reception_check(dossier: Dossier) -> str | None:
     can pay online must be paid (or exempted) before the online dossier is received. Where the procedure
     offers no online payment, the one-stop unit collects them when the applicant comes and records the
     collection (the dossier is not held back: the applicant would have no way to pay)."""
-    if dossier.pk is None:
-        return None
-    unpaid = PaymentRequest.objects.filter(
-        dossier_id=dossier.pk,
-        timing=PaymentRequest.Timing.BEFORE,
-        state__in=OPEN_STATES,
-        amount__gt=0,
-        online_payment_allowed=True,
-    ).exists()
-    if unpaid:
+    if reception_waits_for_payment(dossier):
         return _(
             "Thủ tục thu phí, lệ phí trước khi tiếp nhận: người nộp chưa thanh toán nên chưa thể tiếp nhận hồ sơ."
         )

@@ -43,6 +43,7 @@ from motcua.dossiers.models import (
 from motcua.dossiers.workflow import CLOCK_RUNNING_STATUSES, FINAL_STATUSES, DossierStatus, Substate
 from motcua.notifications import selectors as inbox
 from motcua.notifications import services as inbox_services
+from motcua.payments.selectors import payment_summary_for, reception_waits_for_payment
 
 from .forms_dossiers import ApplicantForm, CaseChoiceForm, ResultChannelForm, SupplementNoteForm
 
@@ -526,10 +527,22 @@ def timing_of(dossier, now: datetime | None = None) -> Timing:
     return Timing("", False, "done")
 
 
-def next_steps_text(dossier) -> str:
-    """What happens next, for the applicant."""
+def waits_for_fees(dossier) -> bool:
+    """An online dossier not received yet because its fees collected before reception are unpaid (one query,
+    only for a dossier awaiting reception)."""
+    return dossier.status == DossierStatus.SUBMITTED and reception_waits_for_payment(dossier)
+
+
+def next_steps_text(dossier, *, fees_first: bool = False) -> str:
+    """What happens next, for the applicant. ``fees_first``: the dossier waits for its "thu trước" fees."""
     status, substate = dossier.status, dossier.substate
     receiving = dossier.receiving_agency.name
+    if status == DossierStatus.SUBMITTED and fees_first:
+        return _(
+            "Thủ tục này thu phí, lệ phí trước khi tiếp nhận: hồ sơ sẽ được %(agency)s tiếp nhận sau khi bạn nộp "
+            "đủ phí, lệ phí (thời điểm nộp hồ sơ tính từ lúc thanh toán). Khi hồ sơ được tiếp nhận, bạn nhận được "
+            "tin nhắn kèm ngày hẹn trả kết quả."
+        ) % {"agency": receiving}
     if status == DossierStatus.SUBMITTED:
         return _(
             "Bộ phận một cửa của %(agency)s sẽ kiểm tra hồ sơ, rồi tiếp nhận hoặc báo bạn bổ sung. Khi hồ sơ "
@@ -824,6 +837,9 @@ def _detail_context(request, dossier, *, supplement_errors=None, supplement_form
         )
     components = dossier_reads.case_components_of(dossier) if pending_supplement else []
     box = list(inbox.portal_messages_for(user=request.user).filter(reference=dossier.code))
+    # Read here for a dossier awaiting reception (the fees panel reuses it): are its "thu trước" fees unpaid?
+    payments = payment_summary_for(dossier) if dossier.status == DossierStatus.SUBMITTED else None
+    fees_first = bool(payments and payments.blocks_reception)
     return {
         "dossier": dossier,
         "timeline": timeline_of(dossier, events, steps),
@@ -831,7 +847,9 @@ def _detail_context(request, dossier, *, supplement_errors=None, supplement_form
         "holder": holder_text(dossier),
         "timing": timing,
         "late_reasons": lateness_reasons(dossier, steps, now) if timing.late else [],
-        "next_steps": next_steps_text(dossier),
+        "next_steps": next_steps_text(dossier, fees_first=fees_first),
+        "fees_first": fees_first,
+        "payments": payments,
         "results_available": results_available(dossier),
         "results": list(dossier.results.all()),
         "components": list(dossier.components.all()),
@@ -865,10 +883,15 @@ def dossier_detail(request, code: str):
 def dossier_submitted(request, code: str):
     """Straight after submission: the dossier code and what happens next."""
     dossier = _my_dossier(request.user, code)
+    fees_first = waits_for_fees(dossier)
     return render(
         request,
         "portal/dossiers/submitted.html",
-        {"dossier": dossier, "next_steps": next_steps_text(dossier)},
+        {
+            "dossier": dossier,
+            "next_steps": next_steps_text(dossier, fees_first=fees_first),
+            "fees_first": fees_first,
+        },
     )
 
 

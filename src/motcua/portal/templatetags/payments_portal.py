@@ -54,8 +54,9 @@ def payment_rows(summary) -> list[dict]:
 
 
 @register.inclusion_tag("portal/payments/_dossier_panel.html")
-def dossier_payments(dossier):
-    summary = payment_summary_for(dossier)
+def dossier_payments(dossier, summary=None):
+    """``summary``: the dossier's ``payment_summary_for`` when the page has already read it."""
+    summary = summary if summary is not None else payment_summary_for(dossier)
     return {
         "dossier": dossier,
         "summary": summary,
