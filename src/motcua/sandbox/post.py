@@ -39,8 +39,9 @@ import urllib.error
 import urllib.request
 from datetime import UTC, datetime
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+from ._server import SandboxHandler, SandboxServer
 
 MAX_BODY = 64 * 1024
 STATUSES = ("accepted", "picked_up", "in_transit", "delivered", "delivery_failed", "returned", "cancelled")
@@ -73,8 +74,10 @@ def _now_iso() -> str:
     return datetime.now(UTC).astimezone().isoformat(timespec="seconds")
 
 
-class PostSandbox:
+class PostSandbox(SandboxServer):
     """The operator: ``start()`` serves in a background thread, ``stop()`` closes the port (state is kept)."""
+
+    thread_name = "post-sandbox"
 
     def __init__(
         self,
@@ -88,7 +91,7 @@ class PostSandbox:
         webhook_timeout: float = 5.0,
         state_path: str | Path | None = None,
     ):
-        self.host, self.port = host, port
+        super().__init__(host=host, port=port)
         self.api_key, self.webhook_secret = api_key, webhook_secret
         self.retry_seconds, self.retry_max_seconds = retry_seconds, retry_max_seconds
         self.webhook_timeout = webhook_timeout
@@ -100,62 +103,20 @@ class PostSandbox:
         self._event_ids = itertools.count(1)
         self._lock = threading.RLock()
         self._wake = threading.Condition(self._lock)
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-        self._dispatcher: threading.Thread | None = None
         self._stopping = False
         self._load()
 
-    # --- lifecycle ---------------------------------------------------------------------------------------
+    # --- the webhook dispatcher runs beside the server ---------------------------------------------------
 
-    def start(self) -> PostSandbox:
-        sandbox = self
-
-        class Handler(_Handler):
-            pass
-
-        Handler.sandbox = sandbox
-        self._server = ThreadingHTTPServer((self.host, self.port), Handler)
-        self._server.daemon_threads = True
-        self.port = self._server.server_address[1]  # keep it: a restart comes back on the same port
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, args=(0.05,), name="post-sandbox", daemon=True
-        )
-        self._thread.start()
+    def _start_workers(self) -> None:
         with self._lock:
             self._stopping = False
-        self._dispatcher = threading.Thread(
-            target=self._dispatch_loop, name="post-sandbox-webhooks", daemon=True
-        )
-        self._dispatcher.start()
-        return self
+        self._spawn(self._dispatch_loop, "post-sandbox-webhooks")
 
-    def stop(self) -> None:
+    def _stop_workers(self) -> None:
         with self._wake:
             self._stopping = True
             self._wake.notify_all()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        for thread in (self._thread, self._dispatcher):
-            if thread is not None:
-                thread.join(10)
-        self._thread = self._dispatcher = None
-
-    @property
-    def running(self) -> bool:
-        return self._server is not None
-
-    def __enter__(self) -> PostSandbox:
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
-    @property
-    def base_url(self) -> str:
-        return f"http://{self.host}:{self.port}"
 
     # --- what it holds, and what tests and the demo do with it ------------------------------------------
 
@@ -432,12 +393,10 @@ def _postage(payload: dict) -> int:
     return 25000 + (max(5000, cod // 100) if cod else 0)
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(SandboxHandler):
     sandbox: PostSandbox
     server_version = "motcua-post-sandbox/1"
-
-    def log_message(self, format, *args):  # keep test output quiet
-        pass
+    max_body = MAX_BODY
 
     def _authorised(self) -> bool:
         if not self.sandbox.api_key:
@@ -445,36 +404,26 @@ class _Handler(BaseHTTPRequestHandler):
         expected = f"Bearer {self.sandbox.api_key}"
         return hmac.compare_digest(self.headers.get("Authorization", ""), expected)
 
-    def _body(self) -> dict | None:
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY:
-            return None
-        try:
-            payload = json.loads(self.rfile.read(length) or b"{}")
-        except ValueError:
-            return None
-        return payload if isinstance(payload, dict) else None
-
     def do_GET(self):
         path = self.path.split("?", 1)[0].rstrip("/")
         if path == "/health":
-            return self._answer(HTTPStatus.OK, {"status": "ok"})
+            return self._json(HTTPStatus.OK, {"status": "ok"})
         if path == "/orders":
-            return self._answer(HTTPStatus.OK, {"orders": self.sandbox.orders})
+            return self._json(HTTPStatus.OK, {"orders": self.sandbox.orders})
         match = re.fullmatch(r"/orders/([^/]+)", path)
         if match:
             if not self._authorised():
-                return self._answer(
+                return self._json(
                     HTTPStatus.UNAUTHORIZED, {"error_code": "unauthorised", "message": "bad key"}
                 )
-            return self._answer(*self.sandbox._tracking(match.group(1)))
-        return self._answer(HTTPStatus.NOT_FOUND, {"error_code": "not_found", "message": "not found"})
+            return self._json(*self.sandbox._tracking(match.group(1)))
+        return self._json(HTTPStatus.NOT_FOUND, {"error_code": "not_found", "message": "not found"})
 
     def do_POST(self):
         path = self.path.split("?", 1)[0].rstrip("/")
         advance = re.fullmatch(r"/sandbox/orders/([^/]+)/advance", path)
         if advance:
-            payload = self._body() or {}
+            payload = self._read_json() or {}
             try:
                 event = self.sandbox.advance(
                     advance.group(1),
@@ -483,36 +432,29 @@ class _Handler(BaseHTTPRequestHandler):
                     note=str(payload.get("note", "")),
                 )
             except ValueError as error:
-                return self._answer(
-                    HTTPStatus.CONFLICT, {"error_code": "invalid_move", "message": str(error)}
-                )
-            return self._answer(HTTPStatus.OK, event)
+                return self._json(HTTPStatus.CONFLICT, {"error_code": "invalid_move", "message": str(error)})
+            return self._json(HTTPStatus.OK, event)
         if not self._authorised():
-            return self._answer(HTTPStatus.UNAUTHORIZED, {"error_code": "unauthorised", "message": "bad key"})
+            return self._json(HTTPStatus.UNAUTHORIZED, {"error_code": "unauthorised", "message": "bad key"})
         if path == "/orders":
-            payload = self._body()
+            payload = self._read_json()
             if payload is None:
-                return self._answer(
+                return self._json(
                     HTTPStatus.BAD_REQUEST, {"error_code": "bad_request", "message": "not JSON"}
                 )
             problem = _order_problem(payload)
             if problem:
-                return self._answer(
+                return self._json(
                     HTTPStatus.UNPROCESSABLE_ENTITY, {"error_code": "invalid", "message": problem}
                 )
-            return self._answer(*self.sandbox._create(payload))
+            return self._json(*self.sandbox._create(payload))
         cancel = re.fullmatch(r"/orders/([^/]+)/cancel", path)
         if cancel:
-            return self._answer(*self.sandbox._cancel(cancel.group(1)))
-        return self._answer(HTTPStatus.NOT_FOUND, {"error_code": "not_found", "message": "not found"})
+            return self._json(*self.sandbox._cancel(cancel.group(1)))
+        return self._json(HTTPStatus.NOT_FOUND, {"error_code": "not_found", "message": "not found"})
 
-    def _answer(self, status: int, payload: dict) -> None:
-        body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+
+PostSandbox.handler_class = _Handler
 
 
 def _order_problem(payload: dict) -> str:
