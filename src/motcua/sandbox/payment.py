@@ -48,8 +48,9 @@ import urllib.error
 import urllib.request
 from datetime import datetime, timedelta, timezone
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, quote_plus, unquote_plus, urlencode, urlsplit
+
+from ._server import SandboxHandler, SandboxServer
 
 GMT7 = timezone(timedelta(hours=7))
 MAX_BODY = 256 * 1024
@@ -174,9 +175,11 @@ def simple_pdf(lines: list[str]) -> bytes:
     return bytes(out)
 
 
-class PaymentSandbox:
+class PaymentSandbox(SandboxServer):
     """The server: ``start()`` serves in a background thread, ``stop()`` closes the port; ``start()`` again
     comes back on the same port with the same transactions and the notifications still to send."""
+
+    thread_name = "payment-sandbox"
 
     def __init__(
         self,
@@ -197,7 +200,7 @@ class PaymentSandbox:
         senders: int = 4,
         expire_minutes: float = 15,
     ):
-        self.host, self.port = host, port
+        super().__init__(host=host, port=port)
         self.paygov_partner_code, self.paygov_token, self.paygov_secret = (
             paygov_partner_code,
             paygov_token,
@@ -227,63 +230,18 @@ class PaymentSandbox:
         self._settled = threading.Condition(self._lock)
         self._keys = itertools.count(1)
         self._deliveries: list[dict] = []
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-        self._sender_threads: list[threading.Thread] = []
         self._stopping = threading.Event()
 
-    # --- lifecycle ---------------------------------------------------------------------------------------
+    # --- the notification senders run beside the server ---------------------------------------------------
 
-    def start(self) -> PaymentSandbox:
-        sandbox = self
-
-        class Handler(_Handler):
-            pass
-
-        Handler.sandbox = sandbox
-        self._server = ThreadingHTTPServer((self.host, self.port), Handler)
-        self._server.daemon_threads = True
-        self.port = self._server.server_address[1]  # keep it: a restart comes back on the same port
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, args=(0.05,), name="payment-sandbox", daemon=True
-        )
-        self._thread.start()
+    def _start_workers(self) -> None:
         self._stopping.clear()
-        self._sender_threads = [
-            threading.Thread(target=self._send_loop, name=f"payment-sandbox-sender-{n}", daemon=True)
-            for n in range(self.senders)
-        ]
-        for thread in self._sender_threads:
-            thread.start()
-        return self
+        for n in range(self.senders):
+            self._spawn(self._send_loop, f"payment-sandbox-sender-{n}")
 
-    def stop(self) -> None:
-        """Close the port and pause the notification sender (what it still has to send is kept)."""
+    def _stop_workers(self) -> None:
+        """``stop()`` pauses the senders: what they still have to send is kept for the next ``start()``."""
         self._stopping.set()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join(5)
-            self._thread = None
-        for thread in self._sender_threads:
-            thread.join(10)
-        self._sender_threads = []
-
-    @property
-    def running(self) -> bool:
-        return self._server is not None
-
-    def __enter__(self) -> PaymentSandbox:
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
-    @property
-    def base_url(self) -> str:
-        return f"http://{self.host}:{self.port}"
 
     @property
     def paygov_url(self) -> str:
@@ -582,28 +540,14 @@ class PaymentSandbox:
             return [self.vnpay_result(t) for t in chosen]
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(SandboxHandler):
     sandbox: PaymentSandbox
     server_version = "motcua-payment-sandbox/1"
-
-    def log_message(self, format, *args):  # keep test output quiet
-        pass
+    max_body = MAX_BODY
 
     # --- plumbing -----------------------------------------------------------------------------------------
 
-    def _answer_json(self, status: int, payload) -> None:
-        body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-        self._send(status, body, "application/json; charset=utf-8")
-
-    def _send(self, status: int, body: bytes, content_type: str, headers: dict | None = None) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
+    _answer_json = SandboxHandler._json
 
     def _page(self, status: int, title: str, content: str) -> None:
         body = (
@@ -616,15 +560,6 @@ class _Handler(BaseHTTPRequestHandler):
             f"<h1>{html.escape(title)}</h1>{content}</body></html>"
         ).encode()
         self._send(status, body, "text/html; charset=utf-8")
-
-    def _read_body(self) -> bytes | None:
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY:
-            self._answer_json(
-                HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {"error_code": "413", "message": "too large"}
-            )
-            return None
-        return self.rfile.read(length) if length else b""
 
     def _redirect(self, url: str) -> None:
         self._send(HTTPStatus.SEE_OTHER, b"", "text/plain", {"Location": url})
@@ -661,7 +596,9 @@ class _Handler(BaseHTTPRequestHandler):
         path = urlsplit(self.path).path
         body = self._read_body()
         if body is None:
-            return None
+            return self._answer_json(
+                HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {"error_code": "413", "message": "too large"}
+            )
         if path == "/paygov/api":
             return self._paygov_api(body)
         if path.startswith("/paygov/thanh-toan/"):
@@ -960,6 +897,9 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             return self._answer_json(HTTPStatus.NOT_FOUND, {"error": "not found"})
         return self._answer_json(HTTPStatus.OK, {"status": "ok"})
+
+
+PaymentSandbox.handler_class = _Handler
 
 
 def main(argv: list[str] | None = None) -> None:
