@@ -55,6 +55,11 @@ def _imports(path: Path) -> list[str]:
     return names
 
 
+# Parsed once at collection, before any test runs: CPython 3.11's ast.parse can fail with "AST constructor
+# recursion depth mismatch" when called late in a long session whose thread state other tests disturbed.
+IMPORTS = {path: _imports(path) for _, path in _python_files()}
+
+
 def test_every_app_is_placed_in_a_layer():
     apps = {p.name for p in SRC.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
     unknown = apps - set(LAYERS) - {"templates", "static", "locale", "formats"}
@@ -64,7 +69,7 @@ def test_every_app_is_placed_in_a_layer():
 @pytest.mark.parametrize(("app", "path"), list(_python_files()), ids=lambda v: str(v).split("src/motcua/")[-1])
 def test_imports_follow_the_dependency_line(app, path):
     wrong = []
-    for name in _imports(path):
+    for name in IMPORTS[path]:
         if not name.startswith("motcua."):
             continue
         target = name.split(".")[1]
@@ -84,5 +89,5 @@ DOMAIN_FILES = [
 
 @pytest.mark.parametrize(("app", "path"), DOMAIN_FILES, ids=lambda v: str(v).split("src/motcua/")[-1])
 def test_domain_apps_hold_no_http_code(app, path):
-    http = [name for name in _imports(path) if name.startswith(HTTP_MODULES)]
+    http = [name for name in IMPORTS[path] if name.startswith(HTTP_MODULES)]
     assert not http, f"{path.relative_to(SRC)} imports HTTP code {http}; move it to an interface app"
