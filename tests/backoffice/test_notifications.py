@@ -89,3 +89,73 @@ def test_the_list_follows_the_chosen_agency(world):
     assert [m.pk for m in officer.get(PAGE).context["page"].object_list] == [failed.pk]
     officer.post("/can-bo/co-quan/", {"agency": other_unit.agency.pk})
     assert list(officer.get(PAGE).context["page"].object_list) == []
+
+
+# --- The officer's own messages ("Thông báo của tôi") -----------------------------------------------------------
+
+INBOX = "/can-bo/thong-bao/"
+
+
+def _staff_message(user, key: str, code: str = "000.00.12.H56-260313-0007") -> OutboxMessage:
+    from motcua.notifications.services import notification_enqueue
+
+    message = notification_enqueue(
+        channel="portal",
+        recipient="",
+        user=user,
+        template="staff_postal_delivery_failed",
+        context={
+            "dossier_code": code,
+            "slip_number": "EB000000017VN",
+            "reason": "Vắng nhà",
+            "backoffice_url": f"http://127.0.0.1:8000/can-bo/ho-so/{code}/",
+        },
+        reference=code,
+        idempotency_key=key,
+    )
+    from motcua.notifications.worker import deliver_due
+
+    deliver_due()  # the worker publishes portal messages
+    message.refresh_from_db()
+    return message
+
+
+def test_the_officer_reads_their_own_messages_and_marks_them_read(world):
+    mine = _staff_message(world.reception, "k-mine")
+    _staff_message(world.outsider, "k-theirs", code="000.00.12.H56-260313-0099")
+    assert mine.status == OutboxMessage.Status.SENT
+    officer = Desk(world.reception)
+    html = officer.get(INBOX).content.decode()
+    assert "<h1>Thông báo của tôi</h1>" in html
+    assert "Phát kết quả hồ sơ 000.00.12.H56-260313-0007 qua bưu chính không thành công" in html
+    assert ">Mới</span>" in html and "Lý do bưu điện báo: Vắng nhà" in html
+    assert 'href="/can-bo/ho-so/000.00.12.H56-260313-0007/"' in html
+    assert "000.00.12.H56-260313-0099" not in html  # another officer's message
+    assert f'href="{INBOX}"' in html  # in the navigation
+
+    response = officer.post(f"{INBOX}da-doc/", follow=True)
+    assert "Đã đánh dấu 1 thông báo là đã đọc." in response.content.decode()
+    mine.refresh_from_db()
+    assert mine.read_at is not None
+    html = officer.get(INBOX).content.decode()
+    assert ">Mới</span>" not in html and "Đánh dấu đã đọc tất cả" not in html
+    assert OutboxMessage.objects.get(idempotency_key="k-theirs").read_at is None
+
+
+def test_the_inbox_reads_a_fixed_number_of_queries(world):
+    officer = Desk(world.reception)
+    _staff_message(world.reception, "k-1")
+    officer.get(INBOX)
+    with CaptureQueriesContext(connection) as one:
+        officer.get(INBOX)
+    for n in range(2, 8):
+        _staff_message(world.reception, f"k-{n}")
+    with CaptureQueriesContext(connection) as seven:
+        assert officer.get(INBOX).status_code == 200
+    assert len(seven) == len(one)
+
+
+def test_the_inbox_is_for_staff(client, world):
+    assert client.get(INBOX).status_code == 302  # to the sign-in page
+    assert Desk(world.citizen).get(INBOX).status_code == 403
+    assert Desk(world.reception).get(f"{INBOX}da-doc/").status_code == 405

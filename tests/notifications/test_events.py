@@ -168,3 +168,60 @@ def test_early_return_gives_the_appointment_and_the_new_date():
     dossier = make_dossier(applicant_email="")
     [sms] = on_dossier_event(make_event("notify_early_return", dossier))
     assert "có kết quả trước hẹn (16/03/2026 15:00). Có thể nhận từ 12/03/2026 09:00." in sms.body
+
+
+def test_a_paid_request_tells_the_applicant_and_links_the_receipts_of_an_account():
+    user = User.objects.create(username="040090001234")
+    dossier = make_dossier(owner=user, owner_id=user.pk)
+    payload = {"state": "paid", "amount": 200000, "method": "cash", "paid_at": "2026-03-12T02:05:00Z"}
+    messages = on_dossier_event(make_event("record_payment", dossier, pk=51, payload=payload))
+    assert sorted(m.channel for m in messages) == ["email", "portal", "sms"]
+    portal = next(m for m in messages if m.channel == "portal")
+    assert portal.template == "payment_received" and portal.user == user
+    assert f"http://127.0.0.1:8000/ho-so-cua-toi/{CODE}/bien-lai/" in portal.body
+    assert "Hình thức nộp: nộp tiền mặt.\nThời điểm nộp: 12/03/2026 09:05." in portal.body
+
+
+@pytest.mark.parametrize("state", ["cancelled", "unpaid", ""])
+def test_a_record_payment_that_is_not_a_payment_tells_nobody(state):
+    payload = {"state": state, "amount": 200000} if state else {}
+    assert on_dossier_event(make_event("record_payment", make_dossier(), payload=payload)) == []
+    assert not OutboxMessage.objects.exists()
+
+
+def test_the_receipts_path_is_the_portal_page():
+    from django.urls import reverse
+
+    from motcua.notifications.events import BACKOFFICE_DOSSIER_PATH, RECEIPTS_PATH
+
+    assert RECEIPTS_PATH.format(code=CODE) == reverse("payments:receipts", args=[CODE])
+    assert BACKOFFICE_DOSSIER_PATH.format(code=CODE) == reverse("backoffice:dossier", args=[CODE])
+
+
+def test_a_failed_delivery_tells_the_applicant_and_each_reception_officer_of_the_receiving_agency():
+    from factories import AgencyFactory, StaffMembershipFactory
+
+    from motcua.agencies.models import StaffRole
+
+    center, elsewhere = AgencyFactory(name="UBND xã Thạch Hà"), AgencyFactory()
+    first = StaffMembershipFactory(agency=center, role=StaffRole.RECEPTION_OFFICER).user
+    second = StaffMembershipFactory(agency=center, role=StaffRole.RECEPTION_OFFICER).user
+    second.email = "khong-hop-le"  # no valid address: the back-office message only
+    second.save()
+    StaffMembershipFactory(agency=center, role=StaffRole.RECEPTION_OFFICER, is_active=False)
+    StaffMembershipFactory(agency=center, role=StaffRole.LEADER)
+    StaffMembershipFactory(agency=elsewhere, role=StaffRole.RECEPTION_OFFICER)
+    dossier = make_dossier(receiving_agency=center, receiving_agency_id=center.pk, applicant_email="")
+    payload = {"slip_number": "EB000000017VN", "reason": "Vắng nhà", "location": "Bưu cục Thạch Hà"}
+    messages = on_dossier_event(make_event("record_delivery_failure", dossier, pk=61, payload=payload))
+
+    [sms] = [m for m in messages if m.template == "postal_delivery_failed"]
+    assert sms.channel == "sms" and "(EB000000017VN)" in sms.body
+    staff = [m for m in messages if m.template == "staff_postal_delivery_failed"]
+    assert sorted((m.user.pk, m.channel) for m in staff) == sorted(
+        [(first.pk, "portal"), (first.pk, "email"), (second.pk, "portal")]
+    )
+    assert {m.idempotency_key for m in staff} >= {f"dossier-event:61:staff:{first.pk}:portal"}
+    assert all(f"http://127.0.0.1:8000/can-bo/ho-so/{CODE}/" in m.body for m in staff)
+    again = on_dossier_event(make_event("record_delivery_failure", dossier, pk=61, payload=payload))
+    assert len(again) == len(messages) and OutboxMessage.objects.count() == len(messages)

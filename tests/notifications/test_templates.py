@@ -26,6 +26,8 @@ FULL_CONTEXT = {
     "missing_documents": ["Bản sao Giấy chứng sinh", "Tờ khai đăng ký khai sinh có chữ ký"],
     "reasons": ["Không thuộc thẩm quyền giải quyết", "Hồ sơ đã được nộp trước đó"],
     "reason": "Chờ kết quả xác minh",
+    "amount": 250000,
+    "slip_number": "EB000000017VN",
 }
 
 
@@ -92,6 +94,68 @@ def test_result_ready_and_early_return():
     )
     _, early_email = render_message(template="early_return", channel="email", context=FULL_CONTEXT)
     assert "Ông/Bà có thể nhận kết quả từ 12/03/2026 08:00 tại Bộ phận Một cửa xã Thạch Hà." in early_email
+
+
+@pytest.mark.parametrize(
+    ("method", "words"),
+    [
+        ("online", "thanh toán trực tuyến"),
+        ("cash", "nộp tiền mặt"),
+        ("bank_transfer", "chuyển khoản"),
+        ("postal", "nộp qua bưu chính công ích"),
+    ],
+)
+def test_payment_received_says_how_much_how_and_links_the_receipts(method, words):
+    receipts = "http://127.0.0.1:8000/ho-so-cua-toi/" + CODE + "/bien-lai/"
+    context = {
+        **FULL_CONTEXT,
+        "method": method,
+        "paid_at": datetime(2026, 3, 12, 2, 5, tzinfo=UTC),
+        "receipts_url": receipts,
+    }
+    subject, sms = render_message(template="payment_received", channel="sms", context=context)
+    _, email = render_message(template="payment_received", channel="email", context=context)
+    assert subject == f"Đã nhận phí, lệ phí của hồ sơ {CODE}"
+    assert sms == f"Đã nhận phí, lệ phí 250.000 đ của hồ sơ {CODE}. Biên lai: {receipts}"
+    assert f"Cơ quan đã nhận đủ khoản phí, lệ phí 250.000 đ của hồ sơ mã số {CODE}." in email
+    assert f"Hình thức nộp: {words}.\nThời điểm nộp: 12/03/2026 09:05." in email
+    assert f"Xem và tải biên lai thu phí, lệ phí tại {receipts}" in email
+    assert "tiếp nhận hồ sơ" not in email  # not a "thu trước" dossier waiting for reception
+
+
+def test_payment_received_before_reception_says_the_dossier_will_be_received():
+    context = {**FULL_CONTEXT, "submitted_at": datetime(2026, 3, 12, 2, 5, tzinfo=UTC)}
+    _, sms = render_message(template="payment_received", channel="sms", context=context)
+    _, email = render_message(template="payment_received", channel="email", context=context)
+    assert "Hồ sơ sẽ được kiểm tra, tiếp nhận." in sms and f"Tra cứu: {URL}" in sms
+    assert "thời điểm nộp hồ sơ được tính từ lúc thanh toán (12/03/2026 09:05)" in email
+
+
+def test_postal_delivery_failed_says_what_happens_next():
+    context = {**FULL_CONTEXT, "reason": "Vắng nhà", "agency_name": "UBND xã Thạch Hà"}
+    subject, sms = render_message(template="postal_delivery_failed", channel="sms", context=context)
+    _, email = render_message(template="postal_delivery_failed", channel="email", context=context)
+    assert subject == f"Bưu điện chưa phát được kết quả hồ sơ {CODE}"
+    assert sms.startswith(f"Bưu điện chưa phát được kết quả hồ sơ {CODE} (EB000000017VN).")
+    assert "Số hiệu bưu gửi: EB000000017VN." in email and "Lý do bưu điện báo: Vắng nhà" in email
+    assert "chuyển hoàn về Bộ phận Một cửa, UBND xã Thạch Hà; Ông/Bà có thể nhận trực tiếp tại đó." in email
+
+
+def test_the_staff_message_of_a_failed_delivery_links_the_back_office():
+    page = "http://127.0.0.1:8000/can-bo/ho-so/" + CODE + "/"
+    context = {
+        **FULL_CONTEXT,
+        "staff_name": "Lê Thị Tiếp",
+        "backoffice_url": page,
+        "location": "Bưu cục Thạch Hà",
+    }
+    subject, email = render_message(
+        template="staff_postal_delivery_failed", channel="portal", context=context
+    )
+    assert subject == f"Phát kết quả hồ sơ {CODE} qua bưu chính không thành công"
+    assert email.startswith("Kính gửi Lê Thị Tiếp,")
+    assert "Nơi báo: Bưu cục Thạch Hà." in email and "Chủ hồ sơ: Nguyễn Văn An." in email
+    assert f"Xử lý hồ sơ tại {page}" in email and URL not in email
 
 
 # Templates about a dossier (account codes are tested in tests/accounts/).

@@ -383,6 +383,10 @@ def test_my_dossier_shows_the_result_shipment_with_its_slip_and_journey(citizen_
     assert "Bưu điện chưa phát được kết quả cho bạn" in html
     assert "Không có người nhận" in html and "Bưu cục trung tâm Hà Tĩnh" in html
     assert "Kết quả đang được chuyển đến bạn." in html
+    # the history says it too, with what happens next (the dossier event the postal app records)
+    assert "Bưu điện chưa phát được kết quả đến bạn." in html
+    assert f"nếu không phát được, kết quả được chuyển về {world.center.name}." in html
+    assert dossier.events.filter(action="record_delivery_failure").count() == 1
 
     track(order, "delivered", 4)
     dossier.refresh_from_db()

@@ -7,9 +7,11 @@ import logging
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 
 from motcua.dossiers.models import ResultChannel
 from motcua.dossiers.workflow import DossierStatus, Substate
+from motcua.notifications.models import OutboxMessage
 from motcua.postal import selectors, services
 from motcua.postal.models import OrderStatus, PostalEvent, PostalOrder, TrackingEvent
 from motcua.postal.signals import postal_delivery_failed
@@ -169,6 +171,83 @@ def test_a_failed_delivery_is_recorded_and_staff_are_told(client, world, result_
     dossier.refresh_from_db()
     assert dossier.status == DossierStatus.RETURNED
     assert not selectors.orders_needing_attention(world.reception).exists()
+
+
+def test_a_failed_delivery_tells_the_applicant_and_the_reception_officers(
+    client, world, result_order, settings
+):
+    settings.SITE_URL = "https://dichvucong.example.gov.vn"
+    failed = {**event(result_order, "delivery_failed", sequence=3), "note": "Vắng nhà, đã gọi hai lần"}
+    body, headers = signed(failed)
+    assert post(client, body, headers).json()["code"] == "ok"
+
+    dossier = result_order.dossier
+    dossier.refresh_from_db()
+    assert dossier.status == DossierStatus.RESOLVED  # nothing returned: the post tries again or sends it back
+    told = dossier.events.get(action="record_delivery_failure")
+    assert (told.actor_id, told.origin, told.from_status, told.to_status) == (None, "postal", 9, 9)
+    assert told.payload["slip_number"] == "EB000000017VN"
+    assert (told.payload["reason"], told.payload["location"]) == (
+        "Vắng nhà, đã gọi hai lần",
+        "Bưu cục Thành Sen",
+    )
+
+    applicant = {m.channel: m for m in OutboxMessage.objects.filter(template="postal_delivery_failed")}
+    assert set(applicant) == {"email", "sms", "portal"}
+    assert applicant["portal"].user == world.citizen and applicant["sms"].recipient == "0912345678"
+    sms = applicant["sms"].body
+    assert f"Bưu điện chưa phát được kết quả hồ sơ {dossier.code} (EB000000017VN)." in sms
+    assert "kết quả chuyển về Bộ phận Một cửa" in sms and len(sms) <= 320
+    email = applicant["email"].body
+    assert "Lý do bưu điện báo: Vắng nhà, đã gọi hai lần" in email
+    assert "Bưu điện sẽ liên hệ với Ông/Bà để phát lại." in email
+    assert (
+        f"chuyển hoàn về Bộ phận Một cửa, {world.center.name}; Ông/Bà có thể nhận trực tiếp tại đó." in email
+    )
+
+    staff = list(OutboxMessage.objects.filter(template="staff_postal_delivery_failed"))
+    assert {(m.user, m.channel) for m in staff} == {
+        (officer, channel)
+        for officer in (world.reception, world.reception2)
+        for channel in ("portal", "email")
+    }  # the receiving agency's reception officers only: not its leader, not another agency
+    page = settings.SITE_URL + reverse("backoffice:dossier", args=[dossier.code])
+    for message in staff:
+        assert message.reference == dossier.code
+        assert f"Xử lý hồ sơ tại {page}" in message.body
+        assert "Lý do bưu điện báo: Vắng nhà, đã gọi hai lần" in message.body
+
+    count = OutboxMessage.objects.count()
+    assert post(client, body, headers).json()["code"] == "duplicate"  # a replay tells nobody again
+    assert OutboxMessage.objects.count() == count
+    assert dossier.events.filter(action="record_delivery_failure").count() == 1
+
+
+def test_a_failure_after_the_result_was_returned_at_the_counter_tells_nobody(client, world, result_order):
+    from motcua.dossiers import services as dossier_services
+
+    dossier = result_order.dossier
+    dossier.refresh_from_db()
+    dossier_services.dossier_return_result(
+        dossier=dossier, actor=world.reception, revision=dossier.revision, channel=ResultChannel.COUNTER
+    )
+    assert post(client, *signed(event(result_order, "delivery_failed", sequence=2))).json()["code"] == "ok"
+    result_order.refresh_from_db()
+    assert result_order.status == OrderStatus.DELIVERY_FAILED  # recorded on the shipment
+    assert not dossier.events.filter(action="record_delivery_failure").exists()
+    assert not OutboxMessage.objects.filter(
+        template__in=["postal_delivery_failed", "staff_postal_delivery_failed"]
+    )
+
+
+def test_an_inbound_pickup_that_fails_touches_no_dossier(client, world):
+    order = world.request_pickup().orders.get()
+    assert post(client, *signed(event(order, "delivery_failed", sequence=3))).json()["code"] == "ok"
+    order.refresh_from_db()
+    assert order.status == OrderStatus.DELIVERY_FAILED and order.dossier is None
+    assert not OutboxMessage.objects.filter(
+        template__in=["postal_delivery_failed", "staff_postal_delivery_failed"]
+    )
 
 
 def test_a_delivery_after_the_dossier_was_returned_at_the_counter_is_recorded_only(

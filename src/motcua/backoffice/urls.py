@@ -19,6 +19,8 @@ urlpatterns = [
     path("so-theo-doi-ho-so/", registers.register, name="register"),
     path("thong-bao-loi/", notifications.failed_notifications, name="failed_notifications"),
     path("thong-bao-loi/<int:pk>/gui-lai/", notifications.resend_notification, name="resend_notification"),
+    path("thong-bao/", notifications.my_messages, name="my_messages"),
+    path("thong-bao/da-doc/", notifications.my_messages_read, name="my_messages_read"),
     path("phan-anh-kien-nghi/", include("motcua.backoffice.urls_feedback")),
     path("", include("motcua.backoffice.urls_payments")),
     path("", include("motcua.backoffice.urls_postal")),

@@ -1678,6 +1678,24 @@ def dossier_return_result(
     )
 
 
+@transaction.atomic
+def dossier_record_delivery_failure(
+    *, dossier: Dossier, actor=SYSTEM, payload: dict | None = None, origin: str = ""
+) -> Dossier:
+    """The postal operator could not deliver the result of a resolved dossier (``record_delivery_failure``,
+    ``SYSTEM`` only, status unchanged). The postal app records it so the event reaches the apps listening to
+    dossier events (notifications tells the applicant and the reception officers); ``payload`` carries the
+    shipment's slip number, the operator's reason and place."""
+    return _transition(
+        dossier=dossier,
+        name="record_delivery_failure",
+        actor=actor,
+        revision=None,
+        origin=origin,
+        payload=payload,
+    )
+
+
 def _return_target(d: Dossier) -> State:
     if d.substate == Substate.REFUSED:
         return State(DossierStatus.RETURNED, Substate.REFUSED)
@@ -1767,6 +1785,7 @@ __all__ = [
     "dossier_notify_early_return",
     "dossier_propose_extension",
     "dossier_receive",
+    "dossier_record_delivery_failure",
     "dossier_refuse",
     "dossier_refuse_at_counter",
     "dossier_refuse_reception",

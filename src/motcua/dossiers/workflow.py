@@ -457,6 +457,17 @@ TRANSITIONS_LIST: tuple[Transition, ...] = (
         description=_("Tại bộ phận một cửa, trực tuyến hoặc qua bưu chính; trả sớm cần thông báo trước."),
     ),
     Transition(
+        "record_delivery_failure",
+        _("Ghi nhận phát kết quả qua bưu chính không thành công"),
+        sources=(State(S.RESOLVED),),
+        targets=(UNCHANGED,),
+        permits=_permits(BY_SYSTEM),
+        description=_(
+            "Bưu chính báo không phát được kết quả: người nộp và cán bộ tiếp nhận được thông báo; bưu điện phát "
+            "lại hoặc chuyển hoàn kết quả về bộ phận một cửa."
+        ),
+    ),
+    Transition(
         "withdraw",
         _("Rút hồ sơ"),
         sources=tuple(State(status) for status in sorted(OPEN_STATUSES)),

@@ -6,17 +6,28 @@ One event queues at most one message per channel: the idempotency key is ``dossi
 The applicant gets an e-mail if the dossier has an address, an SMS if it has a mobile number, and a portal
 message if it belongs to an account. A contact that is not valid for its channel (a landline for SMS) is
 skipped, never a reason to refuse the dossier change.
+
+Events recorded by the apps of this layer arrive here as dossier events too, so notifications imports neither
+payments nor postal: ``record_payment`` (payload ``state`` "paid", ``amount``, ``method``, ``paid_at``) tells
+the applicant the fees were received, with the receipts page; ``record_delivery_failure`` (payload
+``slip_number``, ``reason``, ``location``) tells the applicant the result could not be delivered and what
+happens next, and the receiving agency's reception officers get a back-office (portal-channel) message and an
+e-mail when their account has a valid address (key ``dossier-event:<id>:staff:<user id>:<channel>``).
 """
 
 from __future__ import annotations
 
 import logging
+from urllib.parse import quote
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+
+from motcua.agencies.models import StaffMembership, StaffRole
 
 from .message_templates import missing_context
 from .models import OutboxMessage
@@ -38,12 +49,26 @@ TEMPLATE_FOR_ACTION = {
     "notify_early_return": "early_return",
     "withdraw": "withdrawn",
     "stop": "stopped",
+    "record_payment": "payment_received",  # only when the payload says the request was paid
+    "record_delivery_failure": "postal_delivery_failed",
 }
+# Dossier transition -> message template to the receiving agency's reception officers.
+STAFF_TEMPLATE_FOR_ACTION = {"record_delivery_failure": "staff_postal_delivery_failed"}
+# Portal pages the messages link to (the notifications app does not import the interfaces).
+RECEIPTS_PATH = "/ho-so-cua-toi/{code}/bien-lai/"
+BACKOFFICE_DOSSIER_PATH = "/can-bo/ho-so/{code}/"
+
+
+def _template_for(event) -> str | None:
+    if event.action == "record_payment" and (event.payload or {}).get("state") != "paid":
+        return None  # an exemption or a cancellation: nothing was received
+    return TEMPLATE_FOR_ACTION.get(event.action)
 
 
 def on_dossier_event(event, *, dossier=None) -> list[OutboxMessage]:
-    """Queue the applicant's messages for ``event`` (a ``DossierEvent``); returns them (maybe none)."""
-    template = TEMPLATE_FOR_ACTION.get(event.action)
+    """Queue the applicant's messages for ``event`` (a ``DossierEvent``), and the staff's for the events that
+    need them; returns them (maybe none)."""
+    template = _template_for(event)
     if template is None:
         return []
     dossier = dossier or event.dossier
@@ -56,7 +81,7 @@ def on_dossier_event(event, *, dossier=None) -> list[OutboxMessage]:
             "dossier %s, event %s: no %s message, missing %s", dossier.code, event.pk, template, missing
         )
         return []
-    return [
+    messages = [
         notification_enqueue(
             channel=channel,
             recipient=recipient,
@@ -68,6 +93,72 @@ def on_dossier_event(event, *, dossier=None) -> list[OutboxMessage]:
         )
         for channel, recipient, user in _recipients(dossier)
     ]
+    staff_template = STAFF_TEMPLATE_FOR_ACTION.get(event.action)
+    if staff_template is not None:
+        messages += _staff_messages(dossier, event, staff_template, context)
+    return messages
+
+
+def _staff_messages(dossier, event, template: str, context: dict) -> list[OutboxMessage]:
+    """The receiving agency's active reception officers: a back-office message each (portal channel, shown
+    on their "Thông báo" page) and an e-mail when their account has a valid address."""
+    officers = _reception_officers(dossier)
+    if not officers:
+        logger.warning("dossier %s, event %s: no reception officer to tell", dossier.code, event.pk)
+    staff_context = {
+        **context,
+        "backoffice_url": settings.SITE_URL + BACKOFFICE_DOSSIER_PATH.format(code=quote(dossier.code)),
+    }
+    messages = []
+    for user in officers:
+        personal = {**staff_context, "staff_name": str(user)}
+        key = f"dossier-event:{event.pk}:staff:{user.pk}"
+        messages.append(
+            notification_enqueue(
+                channel=OutboxMessage.Channel.PORTAL,
+                recipient="",
+                user=user,
+                template=template,
+                context=personal,
+                reference=dossier.code,
+                idempotency_key=f"{key}:portal",
+            )
+        )
+        if _valid_email(user.email):
+            messages.append(
+                notification_enqueue(
+                    channel=OutboxMessage.Channel.EMAIL,
+                    recipient=user.email,
+                    user=user,
+                    template=template,
+                    context=personal,
+                    reference=dossier.code,
+                    idempotency_key=f"{key}:email",
+                )
+            )
+    return messages
+
+
+def _reception_officers(dossier) -> list:
+    memberships = (
+        StaffMembership.objects.filter(
+            agency_id=dossier.receiving_agency_id,
+            role=StaffRole.RECEPTION_OFFICER,
+            is_active=True,
+            user__is_active=True,
+        )
+        .select_related("user")
+        .order_by("user_id")
+    )
+    return list({membership.user_id: membership.user for membership in memberships}.values())
+
+
+def _valid_email(address: str) -> bool:
+    try:
+        validate_email((address or "").strip())
+    except ValidationError:
+        return False
+    return True
 
 
 def queue_messages_for_dossier_event(sender, *, event, dossier=None, **kwargs) -> None:
@@ -159,6 +250,36 @@ def _withdrawn(dossier, event) -> dict:
     }
 
 
+def _moment(value):
+    """A payload time (an ISO string once stored) as a datetime; None when absent or unreadable."""
+    if not value or hasattr(value, "tzinfo"):
+        return value or None
+    return parse_datetime(str(value))
+
+
+def _payment_received(dossier, event) -> dict:
+    payload = event.payload or {}
+    context = {
+        "amount": payload.get("amount"),
+        "method": payload.get("method") or "",
+        "paid_at": _moment(payload.get("paid_at")) or event.occurred_at,
+        "submitted_at": _moment(payload.get("submitted_at")),  # a "thu trước" dossier: submitted on payment
+    }
+    if dossier.owner_id:  # the receipts page needs the account; the others get the lookup link
+        context["receipts_url"] = settings.SITE_URL + RECEIPTS_PATH.format(code=quote(dossier.code))
+    return context
+
+
+def _postal_delivery_failed(dossier, event) -> dict:
+    payload = event.payload or {}
+    return {
+        "slip_number": payload.get("slip_number") or "",
+        "reason": payload.get("reason") or "",
+        "location": payload.get("location") or "",
+        "failed_at": _moment(payload.get("failed_at")) or event.occurred_at,
+    }
+
+
 def _return_place(dossier) -> str:
     if dossier.result_channel == "online":
         return _("Trên Cổng dịch vụ công tại %(url)s") % {"url": settings.SITE_URL}
@@ -177,4 +298,6 @@ _CONTEXT_BUILDERS = {
     "early_return": _early_return,
     "withdrawn": _withdrawn,
     "stopped": _refusal,  # the reasons, one per line of the leader's text
+    "payment_received": _payment_received,
+    "postal_delivery_failed": _postal_delivery_failed,
 }

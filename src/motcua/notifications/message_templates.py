@@ -38,6 +38,10 @@ TEMPLATES: dict[str, MessageTemplate] = {
         MessageTemplate("early_return", _("Trả kết quả trước hẹn"), ("dossier_code", "appointment_at")),
         MessageTemplate("withdrawn", _("Xác nhận rút hồ sơ"), ("dossier_code",)),
         MessageTemplate("stopped", _("Dừng xử lý hồ sơ"), ("dossier_code", "reasons")),
+        # From the payments app's "record_payment" dossier event when a payment request is paid.
+        MessageTemplate("payment_received", _("Đã nhận phí, lệ phí"), ("dossier_code", "amount")),
+        # From the postal app's "record_delivery_failure" dossier event (the result could not be delivered).
+        MessageTemplate("postal_delivery_failed", _("Bưu điện chưa phát được kết quả"), ("dossier_code",)),
         # Sent by petitions.py when the feedback app records an answer to a petition (phản ánh, kiến nghị).
         MessageTemplate(
             "petition_answered", _("Trả lời phản ánh, kiến nghị"), ("tracking_code", "track_url")
@@ -50,6 +54,12 @@ TEMPLATES: dict[str, MessageTemplate] = {
         ),
         MessageTemplate(
             "staff_overdue", _("Cán bộ: hồ sơ quá hạn trả kết quả"), ("dossier_code", "appointment_at")
+        ),
+        # To the receiving agency's reception officers (notifications.events): a postal delivery failed.
+        MessageTemplate(
+            "staff_postal_delivery_failed",
+            _("Cán bộ: phát kết quả qua bưu chính không thành công"),
+            ("dossier_code",),
         ),
     )
 }

@@ -164,6 +164,15 @@ def portal_message_mark_read(*, message: OutboxMessage, user) -> OutboxMessage:
     return message
 
 
+def portal_messages_mark_all_read(*, user) -> int:
+    """Mark every published portal message of ``user`` as read (e.g. an officer's back-office messages);
+    returns how many were unread."""
+    now = timezone.now()
+    return OutboxMessage.objects.filter(
+        user=user, channel=Channel.PORTAL, status=Status.SENT, read_at__isnull=True
+    ).update(read_at=now, updated_at=now)
+
+
 # --- Worker steps -------------------------------------------------------------------------------------
 
 

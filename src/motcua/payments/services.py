@@ -279,6 +279,7 @@ def _record_on_dossier(
             "state": request.state,
             "amount": request.amount,
             "method": request.paid_via,
+            "paid_at": request.paid_at if paid else None,
             "reference": reference,
         },
     )

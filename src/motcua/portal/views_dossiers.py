@@ -694,6 +694,17 @@ def _timeline_entry(dossier, event, steps_by_id, extensions) -> TimelineEntry | 
             else _("Kết quả đã được trả.")
         )
         return TimelineEntry(at, title, tone="ok")
+    if action == "record_delivery_failure":
+        details = (
+            [_("Lý do bưu điện báo: %(reason)s") % {"reason": payload["reason"]}]
+            if payload.get("reason")
+            else []
+        )
+        details.append(
+            _("Bưu điện sẽ liên hệ để phát lại; nếu không phát được, kết quả được chuyển về %(agency)s.")
+            % {"agency": receiving}
+        )
+        return TimelineEntry(at, _("Bưu điện chưa phát được kết quả đến bạn."), details, "wait")
     if action == "withdraw":
         return TimelineEntry(at, _("Hồ sơ đã được rút."), because)
     if action == "stop":

@@ -1348,7 +1348,8 @@ def postal_tracking_record(
     A known ``event_id`` (a replay) is ignored. An update older than the last applied one or moving the
     shipment backwards (``in_transit`` after ``delivered``) is ignored. Delivery of an outbound order returns
     the result (``dossier_return_result``, channel postal, by the system) and closes the dossier; a failed
-    delivery is recorded and the staff of the receiving agency are told (``signals.postal_delivery_failed``).
+    delivery is recorded, the dossier gets a ``record_delivery_failure`` event (the applicant and the receiving
+    agency's reception officers are told by notifications) and ``signals.postal_delivery_failed`` is sent.
     """
     event, _code = _apply_tracking(
         order=order,
@@ -1434,8 +1435,38 @@ def _apply_tracking(
                 payload={"reason": order.failure_reason, "event_id": event_id},
                 now=now,
             )
+            _tell_of_failure(order, event, now=now)
             postal_delivery_failed.send(sender=PostalOrder, order=order, event=event)
     return event, "applied"
+
+
+def _tell_of_failure(order: PostalOrder, event: TrackingEvent, *, now: datetime) -> None:
+    """A result that could not be delivered: the dossier's ``record_delivery_failure`` event, in this
+    transaction, so the applicant and the receiving agency's reception officers are told (notifications
+    listens to dossier events; it does not import postal)."""
+    if order.direction != Direction.OUTBOUND or order.dossier_id is None:
+        return
+    dossier = Dossier.objects.get(pk=order.dossier_id)
+    if dossier.status != DossierStatus.RESOLVED:  # returned meanwhile (at the counter): nobody waits for it
+        return
+    try:
+        with transaction.atomic():
+            dossier_services.dossier_record_delivery_failure(
+                dossier=dossier,
+                actor=SYSTEM,
+                origin="postal",
+                payload={
+                    "order": order.reference,
+                    "slip_number": order.slip_number,
+                    "reason": order.failure_reason,
+                    "location": event.location,
+                    "failed_at": order.failed_at,
+                },
+            )
+    except ApplicationError as error:  # the failure stands; staff still see it in the postal lists
+        logger.error(
+            "postal order %s not delivered, dossier %s not told: %s", order.reference, dossier.code, error
+        )
 
 
 def _close_dossier(order: PostalOrder, *, now: datetime) -> None:

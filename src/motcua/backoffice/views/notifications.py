@@ -1,4 +1,6 @@
-"""Messages to applicants that could not be delivered (dead letters), with a "Gửi lại" button."""
+"""Messages to applicants that could not be delivered (dead letters), with a "Gửi lại" button; and the
+officer's own messages (portal-channel messages addressed to their account: deadline warnings, failed postal
+deliveries of their agency's results)."""
 
 from __future__ import annotations
 
@@ -11,8 +13,13 @@ from django.views.decorators.http import require_POST, require_safe
 
 from motcua.core.errors import ApplicationError, NotFound
 from motcua.dossiers.selectors import dossier_queryset_at
-from motcua.notifications.selectors import failed_messages_about, message_about_get
-from motcua.notifications.services import notification_resend
+from motcua.notifications.selectors import (
+    failed_messages_about,
+    message_about_get,
+    portal_messages_for,
+    portal_unread_count,
+)
+from motcua.notifications.services import notification_resend, portal_messages_mark_all_read
 
 from ..access import staff_required
 from .common import page_of, safe_next
@@ -44,3 +51,21 @@ def resend_notification(request, pk: int):
             _("Đã đưa thông báo gửi %(recipient)s vào hàng đợi gửi lại.") % {"recipient": message.recipient},
         )
     return redirect(safe_next(request, reverse("backoffice:failed_notifications")))
+
+
+@require_safe
+@staff_required
+def my_messages(request):
+    """The officer's messages, newest first; unread ones are marked until "Đánh dấu đã đọc tất cả"."""
+    page = page_of(request, portal_messages_for(user=request.user))
+    unread = portal_unread_count(user=request.user)
+    return render(request, "backoffice/messages.html", {"page": page, "unread": unread})
+
+
+@require_POST
+@staff_required
+def my_messages_read(request):
+    count = portal_messages_mark_all_read(user=request.user)
+    if count:
+        messages.success(request, _("Đã đánh dấu %(count)s thông báo là đã đọc.") % {"count": count})
+    return redirect("backoffice:my_messages")
