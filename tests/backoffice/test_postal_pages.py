@@ -24,7 +24,7 @@ from motcua.postal.models import (
     SyncState,
 )
 
-from .conftest import at, fresh
+from .conftest import at, fresh, offered_actions
 
 
 def text(response) -> str:
@@ -239,6 +239,70 @@ def test_a_result_is_sent_by_post_only_when_resolved_postal_and_by_reception(wor
     )
     assert response.status_code in (403, 404)
     assert not PostalOrder.objects.exists()
+
+
+def _aside(html: str) -> str:
+    return html[html.index('id="actions-title"') : html.index("</aside>")]
+
+
+def test_a_postal_dossier_offers_sending_by_post_and_a_counter_return_only_when_the_applicant_came(
+    world, desk
+):
+    dossier = resolved_postal(world)
+    reception = desk(world.reception)
+    aside = _aside(text(reception.page(dossier)))
+    assert 'id="thao-tac-gui-buu-chinh"' in aside
+    assert f'href="/can-bo/ho-so/{dossier.code}/gui-ket-qua-buu-chinh/"' in aside
+    assert "Gửi kết quả qua bưu chính" in aside
+    assert 'id="thao-tac-gui-buu-chinh"' not in text(
+        desk(world.specialist).page(dossier)
+    )  # not theirs to return
+    assert reception.act(dossier, "notify_early_return").status_code == 302
+
+    page = reception.page(dossier)
+    aside = _aside(text(page))
+    assert "return_result" in offered_actions(page)
+    assert "<summary>Trả kết quả tại bộ phận một cửa</summary>" in aside
+    assert 'name="return_result-channel"' not in aside  # no way to choose "by post" here
+    assert 'name="return_result-in_person"' in aside and "Gửi kết quả qua bưu chính" in aside
+
+    refused = reception.act(dossier, "return_result", channel="postal")
+    assert refused.status_code == 422
+    assert "hãy gửi kết quả qua bưu chính, hoặc xác nhận người nộp đã đến nhận trực tiếp" in text(refused)
+    assert fresh(dossier).status == DossierStatus.RESOLVED
+    assert not dossier.events.filter(action="return_result").exists()
+
+    returned = reception.act(dossier, "return_result", in_person="on", channel="postal")
+    assert returned.status_code == 302
+    dossier = fresh(dossier)
+    assert (dossier.status, dossier.returned_via) == (DossierStatus.RETURNED, ResultChannel.COUNTER)
+    assert dossier.events.get(action="return_result").payload["channel"] == "counter"
+    assert not PostalOrder.objects.exists()
+
+
+def test_a_result_already_with_the_post_is_shown_instead_of_the_send_button(world, desk):
+    dossier = resolved_postal(world)
+    order = postal.postal_result_send(dossier=dossier, actor=world.reception)
+    PostalOrder.objects.filter(pk=order.pk).update(slip_number="EB000000017VN", status=OrderStatus.ACCEPTED)
+    aside = _aside(text(desk(world.reception).page(dossier)))
+    assert "Kết quả đã giao cho bưu chính" in aside
+    assert f'href="/can-bo/buu-chinh/don/{order.pk}/"' in aside and "EB000000017VN" in aside
+    assert "/gui-ket-qua-buu-chinh/" not in aside
+
+
+def test_a_dossier_not_returned_by_post_cannot_be_marked_returned_by_post_by_hand(world, desk):
+    dossier = resolved_postal(world)
+    Dossier.objects.filter(pk=dossier.pk).update(result_channel=ResultChannel.COUNTER)
+    reception = desk(world.reception)
+    assert reception.act(dossier, "notify_early_return").status_code == 302
+    aside = _aside(text(reception.page(dossier)))
+    assert 'id="thao-tac-gui-buu-chinh"' not in aside
+    assert '<option value="counter" selected>' in aside and '<option value="postal"' not in aside
+    response = reception.act(dossier, "return_result", channel="postal")
+    assert response.status_code == 422
+    assert fresh(dossier).status == DossierStatus.RESOLVED
+    assert reception.act(dossier, "return_result", channel="counter").status_code == 302
+    assert fresh(dossier).returned_via == ResultChannel.COUNTER
 
 
 # --- Shipments and orders -------------------------------------------------------------------------------------

@@ -89,6 +89,11 @@ class ActionForm(forms.Form):
         return self.transition.description
 
     @property
+    def intro(self):
+        """The help shown above the form (the transition's description unless a form says more)."""
+        return self.transition.description
+
+    @property
     def is_dangerous(self) -> bool:
         return self.action in DANGEROUS
 
@@ -614,20 +619,63 @@ class ApproveExtensionForm(ActionForm):
         )
 
 
+# Returned by hand: at the counter or online. A result goes by post through the postal screens ("Gửi kết quả qua
+# bưu chính"): the post's delivery report returns it, so nobody closes a postal dossier without sending it.
+HAND_RETURN_CHANNELS = [
+    (value, label) for value, label in ResultChannel.choices if value != ResultChannel.POSTAL
+]
+
+
 class ReturnResultForm(ActionForm):
+    """Return the result by hand. For a dossier whose applicant chose the post, only at the counter and only
+    with the explicit statement that the applicant (or their representative) came for it in person."""
+
     action = "return_result"
-    channel = forms.ChoiceField(label=_("Hình thức trả"), choices=ResultChannel.choices)
+    channel = forms.ChoiceField(label=_("Hình thức trả"), choices=HAND_RETURN_CHANNELS)
+    in_person = forms.BooleanField(
+        label=_("Người nộp (hoặc người được ủy quyền) đã đến nhận kết quả trực tiếp tại bộ phận một cửa"),
+        required=False,
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["channel"].initial = self.dossier.result_channel
+        if self.by_post:
+            del self.fields["channel"]
+            self.fields["in_person"].required = True
+            self.fields["in_person"].error_messages["required"] = _(
+                "Hồ sơ đăng ký nhận kết quả qua bưu chính: hãy gửi kết quả qua bưu chính, hoặc xác nhận người nộp "
+                "đã đến nhận trực tiếp tại bộ phận một cửa."
+            )
+        else:
+            del self.fields["in_person"]
+            self.fields["channel"].initial = self.dossier.result_channel
+
+    @property
+    def by_post(self) -> bool:
+        return self.dossier.result_channel == ResultChannel.POSTAL
+
+    @property
+    def label(self):
+        if self.by_post:
+            return _("Trả kết quả tại bộ phận một cửa")
+        return super().label
+
+    @property
+    def intro(self):
+        if self.by_post:
+            return _(
+                "Người nộp đăng ký nhận kết quả qua bưu chính. Chỉ trả tại bộ phận một cửa khi người nộp đến nhận "
+                "trực tiếp; nếu kết quả đã giao cho bưu điện, bưu gửi vẫn được theo dõi."
+            )
+        return super().intro
 
     def run(self, *, origin: str) -> Dossier:
+        channel = ResultChannel.COUNTER if self.by_post else self.cleaned_data["channel"]
         return services.dossier_return_result(
             dossier=self.dossier,
             actor=self.user,
             revision=self.cleaned_data["revision"],
-            channel=self.cleaned_data["channel"],
+            channel=channel,
             origin=origin,
         )
 

@@ -1,7 +1,8 @@
 """Postal pieces of the back-office pages (``backoffice/postal/``):
 
-* ``{% dossier_postal_panel dossier %}``: the postal arrangement and shipments of a dossier on its page, with
-  the button to send the result by post when the dossier is resolved and returns by post;
+* ``{% dossier_postal_panel dossier %}``: the postal arrangement and shipments of a dossier on its page, and
+  that the result waits to go by post when the dossier is resolved and returns by post (the button to send it
+  is among the page's actions, for the officers who return results: ``views.dossier.postal_return_offer``);
 * ``{{ order|queue_words }}``: where the request to the postal operator stands, in Vietnamese (the queue
   keeps it when the operator is down);
 * ``{{ order|stage }}``: the list stage of an order (``postal.selectors.SHIPMENT_STAGES``).

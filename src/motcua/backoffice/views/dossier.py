@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from motcua.core.errors import ApplicationError, Conflict, NotFound
-from motcua.dossiers.models import DossierExtension
+from motcua.dossiers.models import DossierExtension, ResultChannel
 from motcua.dossiers.selectors import (
     control_sheet,
     dossier_events,
@@ -25,6 +25,8 @@ from motcua.dossiers.selectors import (
     dossier_result_get,
 )
 from motcua.dossiers.workflow import TRANSITIONS, DossierStatus, Substate, available_transitions
+from motcua.postal.models import Direction, OrderStatus
+from motcua.postal.selectors import orders_for_dossier
 
 from ..access import client_address, staff_required
 from ..actions import ACTION_FORMS, ActionContext
@@ -103,6 +105,23 @@ def _timeline(dossier) -> list[dict]:
     ]
 
 
+def postal_return_offer(dossier, offered: set[str]) -> dict | None:
+    """For a resolved dossier whose applicant chose the post, what the return officer is offered instead of
+    a plain "Trả kết quả": the postal send page, or the shipment already under way. None otherwise (and for
+    officers who do not return results: neither return nor the early-return notice is offered to them)."""
+    if dossier.status != DossierStatus.RESOLVED or dossier.result_channel != ResultChannel.POSTAL:
+        return None
+    if not offered & {"return_result", "notify_early_return"}:
+        return None
+    live = (
+        orders_for_dossier(dossier)
+        .filter(direction=Direction.OUTBOUND)
+        .exclude(status__in=(OrderStatus.CANCELLED, OrderStatus.RETURNED))
+        .last()
+    )
+    return {"live": live}
+
+
 def render_dossier(request, dossier, *, bound=None, status: int = 200, error: str = ""):
     """The dossier page; ``bound`` is an action form to show again with what the officer typed."""
     context = ActionContext(dossier=dossier, user=request.user, agency_ids=request.desk.agency_ids)
@@ -118,12 +137,14 @@ def render_dossier(request, dossier, *, bound=None, status: int = 200, error: st
             action_forms.append(form_class(context=context))
     offered = {t.name for t in transitions}
     stale = bound if bound is not None and bound.action not in offered else None
+    postal_offer = postal_return_offer(dossier, offered)
     return render(
         request,
         "backoffice/dossier_detail.html",
         {
             "dossier": dossier,
             "action_forms": action_forms,
+            "postal_offer": postal_offer,
             "open_action": bound.action if bound is not None else "",
             "stale_form": stale,
             "error": error,
