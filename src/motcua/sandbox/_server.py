@@ -125,6 +125,15 @@ class SandboxServer:
     def __exit__(self, *exc) -> None:
         self.stop()
 
+    def serve_until_interrupted(self) -> None:
+        """For ``python -m``: block until Ctrl+C, then stop."""
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self.stop()
+
     @property
     def base_url(self) -> str:
         return f"http://{self.host}:{self.port}"

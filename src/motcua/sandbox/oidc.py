@@ -479,13 +479,7 @@ def main(argv: list[str] | None = None) -> None:
     print(
         f"OIDC sandbox at {sandbox.issuer}  (discovery: {sandbox.discovery_url}); Ctrl+C to stop", flush=True
     )
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        sandbox.stop()
+    sandbox.serve_until_interrupted()
 
 
 if __name__ == "__main__":

@@ -913,10 +913,7 @@ def main(argv: list[str] | None = None) -> None:
         vnpay_ipn_url=f"{args.site}/api/v1/payments/vnpay/ipn",
     ).start()
     print(f"Payment sandbox at {sandbox.base_url} (PayGov: /paygov/api, VNPay: /vnpay/...) (Ctrl+C to stop)")
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        sandbox.stop()
+    sandbox.serve_until_interrupted()
 
 
 if __name__ == "__main__":

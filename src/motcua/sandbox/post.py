@@ -490,10 +490,7 @@ def main(argv: list[str] | None = None) -> None:
         state_path=args.state or None,
     ).start()
     print(f"Postal sandbox at {sandbox.base_url}; orders at {sandbox.base_url}/orders (Ctrl+C to stop)")
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        sandbox.stop()
+    sandbox.serve_until_interrupted()
 
 
 if __name__ == "__main__":

@@ -140,10 +140,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     sandbox = SmsSandbox(port=args.port, api_key=args.api_key).start()
     print(f"SMS sandbox at {sandbox.send_url}; messages at {sandbox.base_url}/messages (Ctrl+C to stop)")
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        sandbox.stop()
+    sandbox.serve_until_interrupted()
 
 
 if __name__ == "__main__":
