@@ -374,7 +374,7 @@ def test_language_switch_renders_english(client, catalog):
     assert '<html lang="en">' in html
     assert "How to apply" in html
     assert "5 working days; online: 0.5 working days" in html
-    assert "Fee: 8,000 đ" in html
+    assert "Charge: 8,000 đ" in html  # lệ phí is a charge, phí a fee
     assert f"In force since {timezone.localtime(catalog['birth'].effective_from):%d/%m/%Y}" in html
     assert "Submit online" in html
     assert 'aria-pressed="true">English</button>' in html
